@@ -1,0 +1,54 @@
+# Newsroom: `make run` serves the demo newsroom, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test venv deps dev-deps browser migrate demo lint bench check-deploy clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.deps
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed: browser tests will be skipped"; }
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py runserver $(HOST)
+
+test: dev-deps browser
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: dev-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: dev-deps
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

@@ -1,0 +1,250 @@
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+
+# Each level of a comment's materialized path is its own id, zero-padded to this width, so sorting a
+# thread's paths as strings gives parents before children and siblings in the order they came.
+PATH_STEP = 10
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """What readers see: published comments, and removed ones as tombstones that keep their replies."""
+        return self.filter(status__in=[Comment.Status.PUBLISHED, Comment.Status.REMOVED])
+
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+    def pending(self):
+        return self.filter(status=Comment.Status.PENDING)
+
+    def flagged(self):
+        return self.filter(status=Comment.Status.FLAGGED)
+
+    def spam(self):
+        return self.filter(status=Comment.Status.SPAM)
+
+    def removed(self):
+        return self.filter(status=Comment.Status.REMOVED)
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
+    def in_display_order(self, *, newest_first: bool | None = None):
+        if newest_first is None:
+            newest_first = settings.COMMENTS_NEWEST_FIRST
+        return self.order_by("-thread_id" if newest_first else "thread_id", "path")
+
+
+class Comment(models.Model):
+    """A reader's comment, stored as a materialized path.
+
+    `thread_id` is the id of the top-level comment a comment belongs to, and `path` is the chain of ids from
+    that root down to the comment itself (PATH_STEP digits each). One indexed query then fetches a page of
+    whole threads in display order (`thread_id` in the page's roots, ordered by thread then path), and a new
+    reply is one insert plus one update of its own row: nothing else in the thread is rewritten.
+    """
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        PENDING = "pending", "Pending"
+        FLAGGED = "flagged", "Flagged"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    class Verdict(models.TextChoices):
+        UNCHECKED = "", "Not checked"
+        HAM = "ham", "Ham"
+        SPAM = "spam", "Spam"
+        DISCARD = "discard", "Blatant spam"
+        ERROR = "error", "Check failed"
+        SKIPPED = "skipped", "Not sent (blocklist or checking off)"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    thread_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    path = models.CharField(max_length=255, blank=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    author_name = models.CharField(max_length=100)
+    author_email = models.EmailField(max_length=254)
+    author_url = models.URLField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments"
+    )
+    body = models.TextField(max_length=5000)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    # What the spam check needs, kept as the poster sent it.
+    ip_address = models.GenericIPAddressField(null=True, blank=True, unpack_ipv4=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    referrer = models.CharField(max_length=500, blank=True)
+
+    # Akismet: its verdict, exactly what was sent (feedback must repeat it), and the re-check schedule.
+    akismet_verdict = models.CharField(max_length=8, choices=Verdict, default=Verdict.UNCHECKED, blank=True)
+    akismet_payload = models.JSONField(default=dict, blank=True, editable=False)
+    pending_reason = models.CharField(max_length=300, blank=True)
+    recheck_attempts = models.PositiveSmallIntegerField(default=0)
+    next_recheck_at = models.DateTimeField(null=True, blank=True)
+    is_blatant = models.BooleanField(default=False, help_text="Akismet's discard verdict: purged first.")
+
+    # Moderation helpers: reports from readers, and what "find more like these" matches on.
+    report_count = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    link_domains = models.CharField(max_length=500, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["thread_id", "path"]
+        permissions = [("moderate_comment", "Can moderate comments")]
+        indexes = [
+            models.Index(fields=["article", "status", "thread_id", "path"], name="comment_page_idx"),
+            models.Index(fields=["article", "parent", "status"], name="comment_roots_idx"),
+            models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
+            models.Index(fields=["author_email"], name="comment_email_idx"),
+            models.Index(fields=["ip_address"], name="comment_ip_idx"),
+            models.Index(fields=["next_recheck_at"], name="comment_recheck_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.body[:50]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            super().save(*args, **kwargs)
+            return
+        if self.parent_id is not None:
+            parent = self.parent
+            # Past the deepest level a reply attaches beside its parent, at that same level.
+            if parent.depth >= settings.COMMENTS_MAX_DEPTH - 1 and parent.parent_id is not None:
+                self.parent = parent = parent.parent
+            self.depth = parent.depth + 1
+        else:
+            self.depth = 0
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            own = str(self.pk).zfill(PATH_STEP)
+            if self.parent_id is None:
+                self.thread_id, self.path = self.pk, own
+            else:
+                self.thread_id, self.path = self.parent.thread_id, self.parent.path + own
+            type(self).objects.filter(pk=self.pk).update(thread_id=self.thread_id, path=self.path)
+
+    def get_absolute_url(self):
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status in (self.Status.PUBLISHED, self.Status.REMOVED)
+
+
+class CommentEvent(models.Model):
+    """One line of a comment's history: Akismet's verdicts, moderators' decisions, readers' reports."""
+
+    class Kind(models.TextChoices):
+        AKISMET = "akismet", "Akismet verdict"
+        MODERATION = "moderation", "Moderator decision"
+        FEEDBACK = "feedback", "Feedback to Akismet"
+        REPORT = "report", "Reader report"
+        BLOCKLIST = "blocklist", "Blocklist match"
+        SYSTEM = "system", "System"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind)
+    action = models.CharField(max_length=40)
+    detail = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.action}"
+
+
+class AkismetFeedback(models.Model):
+    """A submit-spam or submit-ham call owed to Akismet, retried until it goes through."""
+
+    class Kind(models.TextChoices):
+        SPAM = "spam", "submit-spam"
+        HAM = "ham", "submit-ham"
+
+    comment = models.ForeignKey(Comment, null=True, on_delete=models.SET_NULL, related_name="feedback")
+    kind = models.CharField(max_length=4, choices=Kind)
+    payload = models.JSONField(default=dict)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="feedback_due_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for comment {self.comment_id}"
+
+
+class CommentReport(models.Model):
+    """A reader's "Report abuse"; one per reader (account, else IP) per comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter_key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "reporter_key"], name="one_report_per_reader")]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}"
+
+
+class BlocklistEntry(models.Model):
+    class Kind(models.TextChoices):
+        IP = "ip", "IP address or network (CIDR)"
+        EMAIL = "email", "Email address or domain"
+        WORD = "word", "Word or phrase"
+
+    class Action(models.TextChoices):
+        HOLD = "hold", "Hold for moderation"
+        SPAM = "spam", "Mark spam"
+
+    kind = models.CharField(max_length=5, choices=Kind)
+    value = models.CharField(max_length=200)
+    action = models.CharField(max_length=4, choices=Action, default=Action.HOLD)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "blocklist entries"
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="unique_blocklist_entry")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class ModerationRecord(models.Model):
+    """Every bulk moderation action: who, when, what, how many, and on which filter."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=60)
+    count = models.PositiveIntegerField()
+    filter_description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} ({self.count})"
