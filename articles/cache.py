@@ -1,24 +1,235 @@
-"""Page-cache invalidation for article pages.
+"""The anonymous page cache for article pages, and its invalidation.
 
-Each article has a version number in Django's cache; cached pages are keyed by it, so bumping it makes every
-cached copy of that article's pages stale at once, on every app server.
+Each article has a version number in Django's cache. A cached page remembers the version it was rendered at and
+is served only while that is still the article's version, so bumping it (`invalidate_article`) makes every
+cached copy of that article's pages stale at once, on every app server sharing the cache. The comments app bumps
+it when an article's visible comments change; the receivers below bump it when an editor changes the article.
+
+Only anonymous readers without a session are served from the cache: logged-in readers and staff, anyone with a
+session or flash-message cookie (a reader who just posted sees their own pending comment through the session),
+and every request other than a plain GET are rendered afresh.
+
+The comment form stays usable on a cached page: before a page is stored, the CSRF token rendered into it is
+swapped for a placeholder, and every response from the cache gets the requesting reader's own token (which also
+sets their CSRF cookie), so no reader is ever handed another reader's token.
+
+With the local-memory cache each worker process has its own copy, and an invalidation reaches only the process
+that made it: production runs with REDIS_URL set (a deploy check warns otherwise).
 """
 
+import re
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token, get_token
+
+from articles.models import Article, Author, Byline, Correction, Section, Tag
+
+# The comments app's page number is the one query parameter a cached page may carry.
+COMMENT_PAGE_PARAMS = ("page",)
+# Cookies that mean the page may differ for this reader.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+# A masked CSRF token as `{% csrf_token %}` and `get_token()` write it: 64 letters and digits.
+MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+SITE_VERSION_KEY = "article-version:site"
 
 
 def version_key(article_id: int) -> str:
     return f"article-version:{article_id}"
 
 
-def article_version(article_id: int) -> int:
-    return cache.get(version_key(article_id)) or 0
+def _current(keys: list[str]) -> tuple[int, ...]:
+    """The versions under these keys; a missing one (never bumped, or evicted) starts from the clock.
+
+    Starting from the clock rather than from 0 means a version key that was evicted and recreated never
+    matches a page stored before it.
+    """
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            now = time.time_ns()
+            found[key] = now if cache.add(key, now, timeout=None) else cache.get(key, now)
+    return tuple(found[key] for key in keys)
+
+
+def article_version(article_id: int) -> tuple[int, int]:
+    """What a cached page of this article is valid for: the article's own version and the site-wide one."""
+    return _current([version_key(article_id), SITE_VERSION_KEY])
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _bump_now_and_on_commit(key: str) -> None:
+    # Bumped at once and again when the surrounding transaction commits: a reader who renders the page between
+    # the two, from rows not yet committed, stores it under a version that is already gone.
+    _bump(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump(key))
 
 
 def invalidate_article(article_id: int) -> None:
     """Call whenever what an article's page shows changes (the article, or its visible comments)."""
-    key = version_key(article_id)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=None)
+    _bump_now_and_on_commit(version_key(article_id))
+
+
+def invalidate_all_articles() -> None:
+    """Call when something every article page shows changes (a section's or author's name, site-wide text)."""
+    _bump_now_and_on_commit(SITE_VERSION_KEY)
+
+
+def page_key(request) -> str | None:
+    """The cache key for this request's page, or None when the request must not be served from the cache."""
+    if request.method != "GET":
+        return None
+    page = ""
+    for name, values in request.GET.lists():
+        if name not in COMMENT_PAGE_PARAMS or len(values) != 1 or not values[0].isdigit() or len(values[0]) > 6:
+            return None
+        page = str(int(values[0]))
+    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    return f"article-page:{request.path}:{page}"
+
+
+def _article_id(response) -> int | None:
+    context = getattr(response, "context_data", None) or {}
+    for name in ("article", "object"):
+        if isinstance(context.get(name), Article):
+            return context[name].pk
+    return None
+
+
+def _scrub_csrf_token(request, content: bytes) -> bytes:
+    """Replace every CSRF token rendered for this request with the placeholder."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not secret:
+        return content
+
+    def swap(match):
+        token = match.group().decode()
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(token) == secret else match.group()
+
+    return MASKED_TOKEN.sub(swap, content)
+
+
+def _from_entry(request, entry: dict) -> HttpResponse:
+    content = entry["content"]
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content, headers=entry["headers"])
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def cache_article_page(view):
+    """Serve anonymous readers an article page from the cache; see the module docstring."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        key = page_key(request) if seconds > 0 else None
+        if key is None:
+            return view(request, *args, **kwargs)
+
+        entry = cache.get(key)
+        # Read the version before rendering: a change made during the render then leaves this copy stale.
+        version = article_version(entry["article"]) if entry else None
+        if entry and entry["version"] == version:
+            return _from_entry(request, entry)
+
+        response = view(request, *args, **kwargs)
+        article_id = _article_id(response)
+        if response.status_code != 200 or article_id is None or response.cookies or response.streaming:
+            return response
+        if version is None or entry["article"] != article_id:
+            version = article_version(article_id)
+        if hasattr(response, "render"):
+            response.render()
+        session = getattr(request, "session", None)
+        if session is not None and session.modified:
+            return response
+        cache.set(
+            key,
+            {
+                "article": article_id,
+                "version": version,
+                "content": _scrub_csrf_token(request, response.content),
+                "headers": dict(response.items()),
+            },
+            seconds,
+        )
+        response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapped
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def _article_changed(sender, instance, **kwargs):
+    invalidate_article(instance.pk)
+
+
+@receiver(post_save, sender=Byline)
+@receiver(post_delete, sender=Byline)
+@receiver(post_save, sender=Correction)
+@receiver(post_delete, sender=Correction)
+def _article_part_changed(sender, instance, **kwargs):
+    invalidate_article(instance.article_id)
+
+
+@receiver(post_save, sender=Section)
+@receiver(post_delete, sender=Section)
+@receiver(post_save, sender=Author)
+@receiver(post_delete, sender=Author)
+@receiver(post_save, sender=Tag)
+@receiver(post_delete, sender=Tag)
+def _shared_part_changed(sender, **kwargs):
+    # Shown on many article pages and rarely edited: cheaper to drop every cached page than to find them.
+    invalidate_all_articles()
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def _article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:
+        if action.startswith("post_"):
+            invalidate_article(instance.pk)
+    elif action in ("post_add", "post_remove"):
+        for article_id in pk_set:
+            invalidate_article(article_id)
+    elif action == "pre_clear":
+        for article_id in Article.objects.filter(tags=instance).values_list("pk", flat=True):
+            invalidate_article(article_id)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PAGE_CACHE_SECONDS > 0 and backend.endswith("LocMemCache"):
+        return [
+            checks.Warning(
+                "The page cache and rate limits use local memory, which each worker process keeps apart: an "
+                "invalidation reaches only the process that made it.",
+                hint="Set REDIS_URL so that every worker shares one cache (or PAGE_CACHE_SECONDS=0).",
+                id="articles.W001",
+            )
+        ]
+    return []

@@ -1,13 +1,29 @@
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from articles.sanitize import clean_html
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The aware start and end of a calendar day in the site's zone (article URLs carry the local date)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def join_names(names: list[str]) -> str:
+    """ "A", "A and B", "A, B and C": the way a byline reads."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 class Section(models.Model):
@@ -82,14 +98,21 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("position", "id"))
         )
 
+    def on_day(self, day: date):
+        start, end = local_day_bounds(day)
+        return self.filter(published_at__gte=start, published_at__lt=end)
+
+    def credited_to(self, user):
+        """Articles a user created or carries a byline on (a subquery, so no duplicate rows)."""
+        return self.filter(
+            models.Q(created_by=user) | models.Q(pk__in=Byline.objects.filter(author__user=user).values("article_id"))
+        )
+
     def editable_by(self, user):
         """Articles a user may change in the admin: editors all, reporters their own unpublished work."""
         if user.has_perm("articles.publish_article"):
             return self
-        return self.filter(
-            models.Q(created_by=user) | models.Q(bylines__author__user=user),
-            status__in=[Article.Status.DRAFT, Article.Status.REVIEW],
-        ).distinct()
+        return self.credited_to(user).filter(status__in=Article.EDITABLE_BY_REPORTERS)
 
 
 class Article(models.Model):
@@ -136,6 +159,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # What a reporter may still change; once an article is published only an editor touches it.
+    EDITABLE_BY_REPORTERS = (Status.DRAFT, Status.REVIEW)
+
     class Meta:
         ordering = ["-published_at", "-id"]
         permissions = [("publish_article", "Can publish, schedule and unpublish articles")]
@@ -156,14 +182,47 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:200] or "article"
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        super().save(*args, **kwargs)
+        old_path = self._saved_public_path(kwargs.get("update_fields"))
+        if old_path is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            new_path = self.get_absolute_url()
+            if old_path != new_path:
+                # Links already shared keep working: the old address answers 301 to the new one.
+                ArticleRedirect.objects.update_or_create(old_path=old_path, defaults={"article": self})
+                ArticleRedirect.objects.filter(old_path=new_path).delete()
 
     def get_absolute_url(self):
-        local = timezone.localtime(self.published_at or self.created_at)
+        return self.path_for(self.slug, self.published_at or self.created_at)
+
+    def clean(self):
+        # Two articles with one slug on one day would share a URL; only one of them could ever be read.
+        when = self.published_at or (timezone.now() if self.status == self.Status.PUBLISHED else None)
+        if when is None or not self.slug:
+            return
+        day = timezone.localdate(when)
+        if Article.objects.on_day(day).filter(slug=self.slug).exclude(pk=self.pk).exists():
+            day_text = f"{day:%B} {day.day}, {day.year}"
+            raise ValidationError({"slug": f"Another article published on {day_text} already uses this slug."})
+
+    @staticmethod
+    def path_for(slug: str, when: datetime) -> str:
+        local = timezone.localtime(when)
         return reverse(
             "articles:detail",
-            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": self.slug},
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "day": f"{local.day:02d}", "slug": slug},
         )
+
+    def _saved_public_path(self, update_fields) -> str | None:
+        """The address this article had in the database, if it ever had a public one."""
+        if self.pk is None or (update_fields is not None and not {"slug", "published_at"} & set(update_fields)):
+            return None
+        saved = type(self).objects.filter(pk=self.pk).values_list("slug", "published_at").first()
+        if saved is None or saved[1] is None:
+            return None
+        return self.path_for(*saved)
 
     @property
     def is_live(self) -> bool:
@@ -176,12 +235,24 @@ class Article(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return (
-            self.status == self.Status.PUBLISHED and self.published_at is not None and self.published_at > timezone.now()
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
         )
 
     @cached_property
-    def body_html(self) -> str:
-        return clean_html(self.body)
+    def body_html(self) -> SafeString:
+        # Staff-written HTML, made safe by the sanitizer (nh3) and only then marked safe for templates.
+        return mark_safe(clean_html(self.body))  # noqa: S308
+
+    @property
+    def byline_authors(self) -> list["Author"]:
+        """Authors in the order the editor set (uses the prefetch from `with_bylines()` when there is one)."""
+        return [byline.author for byline in self.bylines.all()]
+
+    @property
+    def byline_text(self) -> str:
+        return join_names([author.name for author in self.byline_authors])
 
     @property
     def was_updated(self) -> bool:

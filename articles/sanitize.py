@@ -6,7 +6,7 @@ ALLOWED_TAGS = {
     "p", "br", "a", "em", "strong", "b", "i", "u", "s", "sub", "sup", "blockquote", "q", "cite",
     "ul", "ol", "li", "h2", "h3", "h4", "figure", "figcaption", "img", "hr", "code", "pre", "abbr",
     "table", "thead", "tbody", "tr", "th", "td", "caption",
-}
+}  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title", "width", "height"},

@@ -1,14 +1,115 @@
+from datetime import date
+
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from articles.models import Article
+from articles.models import Article, Author, Section, Tag
+
+ARTICLES_PER_PAGE = 20
 
 
 class HomeView(ListView):
-    queryset = Article.objects.published()
+    template_name = "articles/article_list.html"
+    context_object_name = "articles"
+    paginate_by = ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        # Built per request: published() reads the clock, which is what makes scheduled articles go live.
+        return Article.objects.published().with_bylines()
+
+
+class SectionView(HomeView):
+    template_name = "articles/section_detail.html"
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class TagView(HomeView):
+    template_name = "articles/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(HomeView):
+    template_name = "articles/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(bylines__author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
 
 
 class ArticleDetailView(DetailView):
-    queryset = Article.objects.published()
+    """The article page at /YYYY/MM/DD/slug/ (the date is the publication date in the site's zone)."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+    preview = False
+
+    def get_queryset(self):
+        return Article.objects.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            moved = self.get_queryset().filter(redirects__old_path=request.path).first()
+            if moved is None:
+                raise
+            location = moved.get_absolute_url()
+            if request.META.get("QUERY_STRING"):
+                location = f"{location}?{request.META['QUERY_STRING']}"
+            return HttpResponsePermanentRedirect(location)
+
+    def get_object(self, queryset=None):
+        try:
+            day = date(int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"]))
+        except ValueError:
+            raise Http404("No such date.") from None
+        queryset = self._with_page_relations(self.get_queryset() if queryset is None else queryset)
+        article = queryset.on_day(day).filter(slug=self.kwargs["slug"]).first()
+        if article is None:
+            raise Http404("No article at this address.")
+        return article
+
+    @staticmethod
+    def _with_page_relations(queryset):
+        return queryset.with_bylines().prefetch_related("tags", "corrections")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(preview=self.preview, **kwargs)
 
 
-SectionView = TagView = AuthorView = HomeView
+class ArticlePreviewView(ArticleDetailView):
+    """Staff preview (wired up in the admin): the reader's page, for an article in any status."""
+
+    preview = True
+    queryset = None
+
+    def get_queryset(self):
+        return self.queryset
+
+    def get(self, request, *args, **kwargs):
+        response = DetailView.get(self, request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_object(self, queryset=None):
+        # The admin hands over its own queryset (a reporter sees only their work); its prefetches are dropped.
+        queryset = self._with_page_relations(self.get_queryset().prefetch_related(None))
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])

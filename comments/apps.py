@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CommentsConfig(AppConfig):
     name = "comments"
+
+    def ready(self):
+        from comments import checks
+
+        checks.register()

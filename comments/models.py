@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +127,11 @@ class Comment(models.Model):
             self.depth = parent.depth + 1
         else:
             self.depth = 0
+        if not (self.fingerprint or self.link_domains):
+            # What "find more like these" matches on; pure text work, no query. (moderation imports this module.)
+            from comments.moderation import comment_markers
+
+            self.fingerprint, self.link_domains = comment_markers(body=self.body, author_url=self.author_url)
         with transaction.atomic():
             super().save(*args, **kwargs)
             own = str(self.pk).zfill(PATH_STEP)
@@ -248,3 +254,54 @@ class ModerationRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} ({self.count})"
+
+
+RULES_CACHE_KEY = "comments:conduct-rules"
+# A backstop only: saving through the model clears the key at once; a bulk delete in the admin does not.
+RULES_CACHE_SECONDS = 300
+DEFAULT_RULES = """\
+Be civil. Criticise ideas, not people: personal attacks, threats, harassment and hate speech are removed.
+Stay on topic, and do not post advertising, spam or the same comment over and over.
+Do not post anything that is unlawful, that invades someone's privacy, or that you have no right to share.
+Comments that break these rules are removed, and repeat offenders are blocked. Report a comment that breaks \
+them with its "Report abuse" link."""
+
+
+class ConductRules(models.Model):
+    """The rules of conduct shown with the comment form, edited by editors and moderators in the admin.
+
+    The most recently saved row is the text in force; adding a row rather than editing the old one keeps a
+    history of what readers were told and when. With no row at all, DEFAULT_RULES applies.
+    """
+
+    text = models.TextField(help_text="Plain text; blank lines separate paragraphs, links are made clickable.")
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        get_latest_by = ["updated_at", "id"]
+        verbose_name = verbose_name_plural = "rules of conduct"
+
+    def __str__(self):
+        return f"Rules of conduct of {self.updated_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+        cache.delete(RULES_CACHE_KEY)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        cache.delete(RULES_CACHE_KEY)
+        return result
+
+    @classmethod
+    def current_text(cls) -> str:
+        """The text in force; cached, because every article page shows it and it rarely changes."""
+        text = cache.get(RULES_CACHE_KEY)
+        if text is None:
+            latest = cls.objects.values_list("text", flat=True).first()
+            text = latest if latest and latest.strip() else DEFAULT_RULES
+            cache.set(RULES_CACHE_KEY, text, RULES_CACHE_SECONDS)
+        return text
+

@@ -1,8 +1,162 @@
-from django.shortcuts import get_object_or_404, redirect
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
-from comments.models import Comment
+from articles.models import Article
+from comments.forms import HONEYPOT_FIELD, CommentForm
+from comments.models import Comment, CommentReport, ConductRules
+from comments.moderation import report_comment
+from comments.services import CommentRejected, submit_comment
+from comments.threads import comment_url, is_shown_to
+
+# The poster's own comments, so that they alone see theirs while it awaits moderation.
+SESSION_KEY = "comments_posted"
+SESSION_KEEP = 50
+
+
+def own_comment_ids(request) -> frozenset[int]:
+    """Ids of comments this browser posted. Readers without a session cookie never touch the session, so
+    plain readers' pages stay anonymous and cacheable."""
+    if request is None or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return frozenset()
+    return frozenset(request.session.get(SESSION_KEY, ()))
+
+
+def remember_own_comment(request, comment: Comment) -> None:
+    posted = [pk for pk in request.session.get(SESSION_KEY, []) if pk != comment.pk]
+    request.session[SESSION_KEY] = [*posted, comment.pk][-SESSION_KEEP:]
 
 
 def permalink(request, pk):
-    comment = get_object_or_404(Comment.objects.visible().select_related("article"), pk=pk)
-    return redirect(f"{comment.article.get_absolute_url()}#comment-{comment.pk}")
+    """A comment's lasting address: the right page of its article, at its anchor."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    own_ids = own_comment_ids(request)
+    if not (comment.is_visible or is_shown_to(comment, own_ids)) or not comment.article.is_live:
+        raise Http404("No such comment.")
+    return redirect(comment_url(comment, own_ids=own_ids))
+
+
+@require_http_methods(["GET", "POST"])
+def post(request, article_id):
+    """Post a comment or a reply. Success goes back to the article at the new comment; a refusal answers with
+    a page saying why (4xx), with what the reader wrote kept in the form."""
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    if request.method == "GET":
+        # Someone reloading the address of a refused post: send them to the form on the article.
+        return redirect(f"{article.get_absolute_url()}#respond")
+    if not article.comments_open:
+        return _refused(request, article, None, "Comments are closed on this article.", status=403)
+
+    form = CommentForm(request.POST, article=article, user=request.user)
+    if not form.is_valid():
+        return _refused(request, article, form, None, status=400)
+    data = form.cleaned_data
+    try:
+        comment = submit_comment(
+            article=article,
+            author_name=data["name"],
+            author_email=data["email"],
+            author_url=data["url"],
+            body=data["comment"],
+            parent=data["parent"],
+            user=request.user,
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            referrer=request.META.get("HTTP_REFERER", ""),
+            honeypot=data[HONEYPOT_FIELD],
+        )
+    except CommentRejected as rejection:
+        return _refused(
+            request, article, form if rejection.code != "closed" else None, rejection.message, status=rejection.status
+        )
+
+    remember_own_comment(request, comment)
+    if comment.status != Comment.Status.PUBLISHED:
+        messages.info(request, "Thank you. Your comment is awaiting moderation and will appear once approved.")
+    return redirect(comment_url(comment, own_ids=own_comment_ids(request) | {comment.pk}))
+
+
+def _refused(request, article, form, message, *, status):
+    parent = form.cleaned_data.get("parent") if form is not None and hasattr(form, "cleaned_data") else None
+    context = {
+        "article": article,
+        "form": form,
+        "message": message,
+        "reply_to": parent,
+        "base_url": article.get_absolute_url(),
+        "premoderated": article.comments_premoderated,
+        "rules": ConductRules.current_text(),
+    }
+    response = render(request, "comments/comment_form.html", context, status=status)
+    if status == 429:
+        response["Retry-After"] = str(settings.COMMENTS_RATE_LIMIT_SECONDS)
+    return response
+
+
+# --- Report abuse ------------------------------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    REASONS = [
+        ("spam", "Spam or advertising"),
+        ("abuse", "Abuse, harassment or hate"),
+        ("off-topic", "Off-topic"),
+        ("other", "Something else"),
+    ]
+    reason = forms.ChoiceField(label="What is wrong with this comment?", choices=REASONS, widget=forms.RadioSelect)
+    details = forms.CharField(
+        label="Details (optional)", required=False, max_length=400, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, comment: Comment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_action = reverse("comments:report", args=[comment.pk])
+        self.helper.add_input(Submit("submit", "Report this comment", css_class="btn btn-danger"))
+
+    def reason_text(self) -> str:
+        label = dict(self.REASONS)[self.cleaned_data["reason"]]
+        details = " ".join(self.cleaned_data["details"].split())
+        return f"{label}: {details}" if details else label
+
+
+def reporter_key(request) -> str:
+    """Who is reporting: the account when signed in, else the IP address (one report each per comment)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+@require_http_methods(["GET", "POST"])
+def report(request, pk):
+    """A reader's "Report abuse": a reason, one report per reader per comment; enough reports hide it."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("article"), pk=pk, status__in=[Comment.Status.PUBLISHED, Comment.Status.FLAGGED]
+    )
+    if not comment.article.is_live:
+        raise Http404("No such comment.")
+    key = reporter_key(request)
+    already = CommentReport.objects.filter(comment=comment, reporter_key=key).exists()
+    form = ReportForm(request.POST or None, comment=comment)
+    status = 200
+    if request.method == "POST":
+        if already:
+            status = 409
+        elif form.is_valid():
+            report_comment(comment=comment, reporter_key=key, reason=form.reason_text(), user=request.user)
+            return redirect("comments:report", pk=comment.pk)
+        else:
+            status = 400
+    context = {
+        "comment": comment,
+        "form": form,
+        "already": already,
+        "hidden": comment.status == Comment.Status.FLAGGED,
+    }
+    return render(request, "comments/report.html", context, status=status)

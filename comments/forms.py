@@ -1,0 +1,91 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
+from django import forms
+from django.core.validators import URLValidator
+from django.urls import reverse
+
+from articles.models import Article
+from comments.models import Comment
+
+# The honeypot: a field people never see (it sits off-screen, out of the tab order) but form-filling robots do.
+# Akismet is told its name (honeypot_field_name) too.
+HONEYPOT_FIELD = "homepage"
+NAME_MAX = Comment._meta.get_field("author_name").max_length
+BODY_MAX = Comment._meta.get_field("body").max_length
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=NAME_MAX)
+    email = forms.EmailField(
+        label="Email", max_length=254, help_text="Never shown publicly.", widget=forms.EmailInput()
+    )
+    url = forms.URLField(
+        label="Website (optional)",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    comment = forms.CharField(
+        label="Comment",
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5, "data-max-length": BODY_MAX}),
+    )
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    homepage = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, article: Article, user=None, **kwargs):
+        self.article = article
+        if user is not None and user.is_authenticated:
+            kwargs.setdefault("initial", {})
+            kwargs["initial"].setdefault("name", (user.get_full_name() or user.get_username())[:NAME_MAX])
+            kwargs["initial"].setdefault("email", user.email)
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_id = "comment-form"
+        self.helper.form_class = "comment-form"
+        self.helper.form_action = reverse("comments:post", kwargs={"article_id": article.pk})
+        self.helper.form_error_title = "Your comment was not posted"
+        self.helper.layout = Layout(
+            "parent",
+            Div(
+                Div(Field("name", autocomplete="name"), css_class="col-md-6"),
+                Div(Field("email", autocomplete="email"), css_class="col-md-6"),
+                css_class="row",
+            ),
+            "url",
+            "comment",
+            Div(HONEYPOT_FIELD, css_class="comment-hp", aria_hidden="true"),
+            HTML('<p class="form-text comment-length" aria-live="polite"></p>'),
+        )
+        self.helper.add_input(Submit("submit", "Post comment", css_class="btn btn-primary"))
+
+    def clean(self):
+        cleaned = super().clean()
+        # The parent travels in a hidden field, whose errors a reader would never see: they go to the top.
+        if "parent" in self.errors:
+            del self.errors["parent"]
+            self.add_error(None, "The comment you replied to does not exist.")
+            return cleaned
+        parent_id = cleaned.get("parent")
+        cleaned["parent"] = None
+        if parent_id:
+            parent = Comment.objects.filter(pk=parent_id).first()
+            if parent is None:
+                self.add_error(None, "The comment you replied to does not exist.")
+            elif parent.article_id != self.article.pk:
+                self.add_error(None, "The comment you replied to belongs to another article.")
+            elif parent.status != Comment.Status.PUBLISHED:
+                self.add_error(None, "The comment you replied to is no longer available.")
+            else:
+                cleaned["parent"] = parent
+        return cleaned
+
+    def clean_email(self) -> str:
+        # Stored lower-case, so "same text twice from the same email" and the moderators' per-sender record
+        # cannot be dodged by changing case.
+        return self.cleaned_data["email"].lower()

@@ -1,0 +1,145 @@
+"""Posting a comment, and keeping articles' comment counts right.
+
+`submit_comment` is the one way a reader's comment gets in, whatever the caller (the form view, a management
+command, a test), so that flood control, spam screening and the article's counter never drift apart.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from itertools import islice
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from articles.cache import invalidate_article
+from articles.models import Article
+from comments.models import Comment
+from comments.spam import screen_comment
+
+logger = logging.getLogger(__name__)
+
+# How many article ids one UPDATE recounts; keeps the statement small when a bulk action touches thousands.
+SYNC_BATCH = 500
+
+
+class CommentRejected(Exception):
+    """A comment that must not be stored; `message` is written for the reader, `status` is the HTTP answer."""
+
+    def __init__(self, message: str, *, status: int = 400, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+
+def submit_comment(
+    *,
+    article: Article,
+    author_name: str,
+    author_email: str,
+    body: str,
+    author_url: str = "",
+    parent: Comment | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    ip: str | None = None,
+    user_agent: str = "",
+    referrer: str = "",
+    honeypot: str = "",
+) -> Comment:
+    """Check, store and screen a reader's comment; raise CommentRejected with a reader-facing reason.
+
+    The comment is saved as pending first and then given its final status by the spam screening, so a comment
+    is never visible before it has been screened and never lost if screening fails half-way.
+    """
+    if honeypot:
+        # Only robots fill a field that people cannot see.
+        raise CommentRejected("Your comment could not be posted.", code="honeypot")
+    if not article.comments_open:
+        raise CommentRejected("Comments are closed on this article.", status=403, code="closed")
+    if parent is not None:
+        if parent.article_id != article.pk:
+            raise CommentRejected("The comment you replied to belongs to another article.", code="parent")
+        if parent.status != Comment.Status.PUBLISHED:
+            raise CommentRejected("The comment you replied to is no longer available.", code="parent")
+    body = body.strip()
+    author_email = author_email.strip().lower()
+    if Comment.objects.filter(author_email=author_email, article=article, body=body).exists():
+        raise CommentRejected("You have already posted this comment on this article.", code="duplicate")
+    if ip and not _take_rate_limit_slot(ip):
+        raise CommentRejected(
+            f"You are commenting too quickly. Please wait {settings.COMMENTS_RATE_LIMIT_SECONDS} seconds "
+            "and post again.",
+            status=429,
+            code="rate_limited",
+        )
+
+    if user is not None and not user.is_authenticated:
+        user = None
+    comment = Comment.objects.create(
+        article=article,
+        parent=parent,
+        author_name=author_name.strip(),
+        author_email=author_email,
+        author_url=author_url.strip(),
+        user=user,
+        body=body,
+        status=Comment.Status.PENDING,
+        ip_address=ip or None,
+        user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
+        referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
+    )
+    screen_comment(comment)
+    if comment.status == Comment.Status.PUBLISHED:
+        sync_article_counts([article.pk])
+    return comment
+
+
+def sync_article_counts(article_ids: Iterable[int]) -> None:
+    """Recount `Article.comment_count` for these articles in SQL, then drop their cached pages.
+
+    Call it after anything that changes which comments readers see (a new comment, a moderator's decision,
+    a purge). The count is of published comments: a tombstone ("This comment was removed.") is not a response.
+    Recounting rather than incrementing keeps the counter right however many changes race each other.
+    """
+    ids = iter(sorted({int(pk) for pk in article_ids}))
+    published = (
+        Comment.objects.published()
+        .filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    while batch := list(islice(ids, SYNC_BATCH)):
+        Article.objects.filter(pk__in=batch).update(
+            comment_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
+        )
+        for article_id in batch:
+            invalidate_article(article_id)
+
+
+def _take_rate_limit_slot(ip: str) -> bool:
+    """One comment per IP per COMMENTS_RATE_LIMIT_SECONDS, counted in the shared cache (Redis in production).
+
+    `cache.add` only writes a missing key, atomically on Redis, so two app servers cannot both let the same
+    IP through.
+    """
+    seconds = settings.COMMENTS_RATE_LIMIT_SECONDS
+    if seconds <= 0:
+        return True
+    key = "comments:rate:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    try:
+        return cache.add(key, 1, timeout=seconds)
+    except Exception:
+        # A cache outage must not stop readers commenting; the other checks and moderation still apply.
+        logger.warning("Comment rate limit skipped: the cache is unavailable", exc_info=True)
+        return True
+
+
+def _clip(value: str, limit: int) -> str:
+    # Headers come from the client as they like; keep what fits and drop NULs PostgreSQL would refuse.
+    return (value or "").replace("\x00", "")[:limit]

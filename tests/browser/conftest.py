@@ -1,0 +1,84 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Reuse these fixtures in any test under tests/browser/:
+- `live_url`: the live server's address. It also gives the test a transactional database restored from the
+  migrated state (serialized rollback), so the groups made by migrations (Reporter, Editor, Moderator) exist.
+- `page`: a fresh browser tab with its own cookies, JavaScript on; `js_disabled_page`: the same without it;
+  `make_page(javascript=True)`: more tabs, each one a separate reader.
+Every test here skips, with the reason, when Chromium is not installed (`make browser` installs it). Playwright
+never downloads a browser of its own.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (`make browser` installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright is not installed (pip install -r requirements-dev.txt)")
+    # Playwright's sync API runs an event loop in this thread; the ORM refuses to run in one unless told that
+    # the test code calling it is really synchronous.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def live_url(live_server, django_db_serialized_rollback) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def make_page(browser, live_url):
+    contexts = []
+
+    def make(*, javascript: bool = True):
+        context = browser.new_context(base_url=live_url, java_script_enabled=javascript)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(make_page):
+    return make_page(javascript=True)
+
+
+@pytest.fixture
+def js_disabled_page(make_page):
+    return make_page(javascript=False)
