@@ -34,6 +34,7 @@ migrate: deps
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo_comments
 
 run: demo
 	$(PY) manage.py runserver $(HOST)
@@ -47,8 +48,13 @@ lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks (docs/performance.md): needs wrk, PostgreSQL and Redis on loopback; BENCH_ARGS="--db sqlite" etc.
 bench: dev-deps
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
+
+# The production deploy check against the current environment (docs/production.md).
+check-deploy: deps
+	DEBUG=False $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*

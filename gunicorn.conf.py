@@ -26,3 +26,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "newsroom"
+# gunicorn's control socket (gunicornc) is off unless asked for: its default path is shared by every gunicorn
+# on the host, so two sites (or a site and a benchmark) would take it from each other.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -91,7 +91,8 @@ class ArticleDetailView(DetailView):
         return queryset.with_bylines().prefetch_related("tags", "corrections")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(preview=self.preview, **kwargs)
+        # `section` lights up the article's section in the navigation.
+        return super().get_context_data(preview=self.preview, section=self.object.section, **kwargs)
 
 
 class ArticlePreviewView(ArticleDetailView):

@@ -27,7 +27,15 @@ from django.utils.text import Truncator
 from articles.models import Article
 from comments import moderation, spam
 from comments.blocklist import clean_value
-from comments.models import AkismetFeedback, BlocklistEntry, Comment, CommentEvent, CommentReport, ModerationRecord
+from comments.models import (
+    AkismetFeedback,
+    BlocklistEntry,
+    Comment,
+    CommentEvent,
+    CommentReport,
+    ConductRules,
+    ModerationRecord,
+)
 
 MODERATE = "comments.moderate_comment"
 Status = Comment.Status
@@ -330,7 +338,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The rank must exist before the ordering that uses it, so this does not start from super().
-        queryset = Comment.objects.annotate(
+        queryset = Comment.objects.defer("akismet_payload").annotate(
             queue_rank=Case(
                 When(status=Status.PENDING, then=Value(0)),
                 When(status=Status.FLAGGED, then=Value(1)),
@@ -657,7 +665,7 @@ class CommentAdmin(admin.ModelAdmin):
     def empty_spam_view(self, request):
         if not can_purge(request):
             raise PermissionDenied
-        form = EmptySpamForm(request.POST or None)
+        form = EmptySpamForm(request.POST if request.method == "POST" else None)
         context = {
             **self.admin_site.each_context(request),
             "title": "Empty spam",
@@ -874,3 +882,12 @@ class AkismetFeedbackAdmin(ReadOnlyAdmin):
         return format_html(
             '<a href="{}">#{}</a>', reverse("admin:comments_comment_change", args=[obj.comment_id]), obj.comment_id
         )
+
+
+@admin.register(ConductRules)
+class ConductRulesAdmin(admin.ModelAdmin):
+    """The rules of conduct shown with the comment form: the most recently saved version is the one in force."""
+
+    list_display = ["__str__", "updated_at"]
+    search_fields = ["text"]
+    date_hierarchy = "updated_at"

@@ -70,8 +70,8 @@ def clean_value(kind: str, value: str) -> str:
         return f"{local}@{domain}" if local else domain
     if kind == BlocklistEntry.Kind.WORD:
         key = _phrase_key(value)
-        if not re.search(r"\w", key):
-            raise ValidationError("Enter a word or phrase with at least one letter or digit.")
+        if not key:
+            raise ValidationError("Enter a word or phrase.")
         return key
     raise ValidationError("Unknown kind of entry.")
 

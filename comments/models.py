@@ -106,6 +106,10 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "thread_id", "path"], name="comment_page_idx"),
             models.Index(fields=["article", "parent", "status"], name="comment_roots_idx"),
+            # The comment page: its roots in thread order (newest first reads it backwards, stopping after a
+            # page), then every comment of those threads in display order, so neither grows with the thread.
+            models.Index(fields=["article", "parent", "thread_id", "status"], name="comment_root_order_idx"),
+            models.Index(fields=["article", "thread_id", "path"], name="comment_thread_idx"),
             models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email"], name="comment_email_idx"),
             models.Index(fields=["ip_address"], name="comment_ip_idx"),

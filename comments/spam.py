@@ -357,8 +357,8 @@ def _schedule_recheck(when) -> None:
 # --- Re-checks ------------------------------------------------------------------------------------------
 
 
-def due_rechecks(now=None) -> models.QuerySet:
-    now = now or timezone.now()
+def due_rechecks() -> models.QuerySet:
+    now = timezone.now()
     failed = models.Q(akismet_verdict=Comment.Verdict.ERROR, next_recheck_at__lte=now)
     # Saved as pending but never screened: the process died between saving and checking.
     never_checked = models.Q(akismet_verdict=Comment.Verdict.UNCHECKED, submitted_at__lte=now - UNCHECKED_GRACE)
@@ -574,11 +574,13 @@ def _enqueue_feedback_send() -> None:
     enqueue_feedback_send()
 
 
-def due_feedback(now=None) -> models.QuerySet:
-    now = now or timezone.now()
-    return AkismetFeedback.objects.filter(
-        sent_at__isnull=True, next_attempt_at__lte=now, created_at__gte=now - GIVE_UP_AFTER
-    )
+def owed_feedback() -> models.QuerySet:
+    """Feedback not sent yet and not given up on."""
+    return AkismetFeedback.objects.filter(sent_at__isnull=True, created_at__gte=timezone.now() - GIVE_UP_AFTER)
+
+
+def due_feedback() -> models.QuerySet:
+    return owed_feedback().filter(next_attempt_at__lte=timezone.now())
 
 
 def send_due_feedback(*, limit: int = 500, time_budget: float = 60.0) -> dict:

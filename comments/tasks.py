@@ -15,7 +15,7 @@ from django_tasks import task, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 
 from comments import spam
-from comments.models import AkismetFeedback, Comment
+from comments.models import Comment
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +52,7 @@ def send_feedback(limit: int = 500, time_budget: float = 60.0) -> dict:
         if summary["remaining"] and not summary["failed"]:
             _schedule(send_feedback, _FEEDBACK_SCHEDULED, timezone.now())
         elif summary["failed"]:
-            next_at = (
-                AkismetFeedback.objects.filter(sent_at__isnull=True)
-                .order_by("next_attempt_at")
-                .values_list("next_attempt_at", flat=True)
-                .first()
-            )
+            next_at = spam.owed_feedback().order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
             if next_at is not None:
                 _schedule(send_feedback, _FEEDBACK_SCHEDULED, next_at)
     return summary

@@ -76,7 +76,11 @@ def shown_roots(article: Article, *, own_ids: frozenset[int] = frozenset()) -> Q
     shown_reply = Comment.objects.filter(article=article, thread_id=OuterRef("thread_id")).filter(
         Q(status=Comment.Status.PUBLISHED) | Q(pk__in=own_ids)
     )
-    condition = Q(status=Comment.Status.PUBLISHED) | (Q(status__in=PLACEHOLDER_ROOT_STATUSES) & Exists(shown_reply))
+    # The status list comes first so that the index skips everything else (a spam wave of 100,000 top-level
+    # comments costs nothing here); the EXISTS runs only for the few hidden ones that may still have replies.
+    condition = Q(status__in=[Comment.Status.PUBLISHED, *PLACEHOLDER_ROOT_STATUSES]) & (
+        Q(status=Comment.Status.PUBLISHED) | Exists(shown_reply)
+    )
     if own_ids:
         condition |= Q(pk__in=own_ids)
     return Comment.objects.filter(article=article).top_level().filter(condition)

@@ -1,3 +1,7 @@
+import functools
+import ipaddress
+import logging
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -15,9 +19,55 @@ from comments.moderation import report_comment
 from comments.services import CommentRejected, submit_comment
 from comments.threads import comment_url, is_shown_to
 
+logger = logging.getLogger(__name__)
+
 # The poster's own comments, so that they alone see theirs while it awaits moderation.
 SESSION_KEY = "comments_posted"
 SESSION_KEEP = 50
+
+
+def client_ip(request) -> str | None:
+    """The reader's IP address: REMOTE_ADDR, or, when that is a trusted reverse proxy, the nearest address in
+    X-Forwarded-For that is not one of our proxies (anything further left the client could have written)."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if _is_trusted_proxy(remote):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not _is_trusted_proxy(hop):
+                return _valid_ip(hop) or _valid_ip(remote)
+        if hops:
+            # Every hop is trusted (FORWARDED_ALLOW_IPS=*): the first one is the client.
+            return _valid_ip(hops[0]) or _valid_ip(remote)
+    return _valid_ip(remote)
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    ip = _valid_ip(address)
+    if ip is None:
+        return False
+    networks, everyone = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    return everyone or any(ipaddress.ip_address(ip) in network for network in networks)
+
+
+@functools.cache
+def _trusted_networks(entries: tuple[str, ...]) -> tuple[list, bool]:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            if entry.strip() != "*":
+                logger.warning("Ignoring %r in FORWARDED_ALLOW_IPS: not an address or network", entry)
+    return networks, "*" in (entry.strip() for entry in entries)
+
+
+def _valid_ip(address: str) -> str | None:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    # An IPv4 reader on a dual-stack socket arrives as ::ffff:a.b.c.d; store and compare the IPv4 address.
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
 def own_comment_ids(request) -> frozenset[int]:
@@ -66,7 +116,7 @@ def post(request, article_id):
             body=data["comment"],
             parent=data["parent"],
             user=request.user,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             referrer=request.META.get("HTTP_REFERER", ""),
             honeypot=data[HONEYPOT_FIELD],
@@ -130,7 +180,7 @@ def reporter_key(request) -> str:
     """Who is reporting: the account when signed in, else the IP address (one report each per comment)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_ip(request) or ''}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,7 +193,7 @@ def report(request, pk):
         raise Http404("No such comment.")
     key = reporter_key(request)
     already = CommentReport.objects.filter(comment=comment, reporter_key=key).exists()
-    form = ReportForm(request.POST or None, comment=comment)
+    form = ReportForm(request.POST if request.method == "POST" else None, comment=comment)
     status = 200
     if request.method == "POST":
         if already:

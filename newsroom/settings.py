@@ -97,7 +97,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3's pool; a pooled connection must not also be persistent (CONN_MAX_AGE stays 0).
     if env_bool("DATABASE_POOL", False):
         DATABASES["default"]["OPTIONS"] = {
-            "pool": {"min_size": env_int("DATABASE_POOL_MIN", 2), "max_size": env_int("DATABASE_POOL_MAX", 8)}
+            "pool": {
+                "min_size": env_int("DATABASE_POOL_MIN", 2),
+                "max_size": env_int("DATABASE_POOL_MAX", 8),
+                # Seconds a request waits for a connection before failing (psycopg's default is 30, as long
+                # as gunicorn's worker timeout): a database outage then answers 503s instead of hanging.
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+            }
         }
         # With a pool, Django hands this to psycopg's check_connection: a connection the server dropped
         # (restart, failover) is noticed and replaced when it is taken from the pool.
@@ -160,7 +166,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -208,6 +214,10 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 14)
 COMMENTS_PREMODERATE = env_bool("COMMENTS_PREMODERATE", False)
 COMMENTS_RATE_LIMIT_SECONDS = env_int("COMMENTS_RATE_LIMIT_SECONDS", 15)
 COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
+# Reverse proxies whose X-Forwarded-For is believed when working out a reader's IP address (rate limits, spam
+# checks, reports). The same variable tells gunicorn which proxies may set X-Forwarded-*; a reader connecting
+# from anywhere else cannot pass for another address.
+TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # --- Akismet -----------------------------------------------------------------------------------------
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")

@@ -20,6 +20,12 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 is slow on purpose; the suite logs in many users and checks roles, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     def make(*, group: str | None = None, username: str | None = None, password: str = "pw", **extra) -> User:

@@ -1,10 +1,9 @@
-import re
-
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import conditional_escape, linebreaks, urlize
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
 
+from comments import rendering
 from comments.forms import CommentForm
 from comments.models import ConductRules
 from comments.threads import get_page
@@ -12,10 +11,7 @@ from comments.views import own_comment_ids
 
 register = template.Library()
 
-URL_DISPLAY_LIMIT = 60
-# What urlize would turn into a link: a scheme, "www.", an email address, or a bare domain in the TLDs it knows.
-# Most comments have none, and skipping urlize for them is most of the cost of rendering a page of comments.
-LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
+PK_MARK = 918273645
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
@@ -30,47 +26,52 @@ def comment_section(context, article):
     own_ids = own_comment_ids(request)
     page = get_page(article, params.get("page"), own_ids=own_ids)
     is_open = article.comments_open
+    base_url = article.get_absolute_url()
 
     reply_to = None
     if is_open and params.get("replyto"):
         reply_to = next((c for c in page.comments if c.can_reply and str(c.pk) == params["replyto"]), None)
-    form = None
-    if is_open:
-        user = getattr(request, "user", None)
-        initial = {"parent": reply_to.pk} if reply_to else {}
-        form = CommentForm(article=article, user=user, initial=initial)
-
-    # Built once here rather than with {% url %} per comment: a page can hold hundreds of comments.
-    permalink_prefix, _, permalink_suffix = reverse("comments:permalink", kwargs={"pk": 0}).rpartition("0")
-    page_query = f"page={page.number}&" if page.number > 1 else ""
-    return {
+    section = {
         "article": article,
         "request": request,
-        "base_url": article.get_absolute_url(),
+        "csrf_token": context.get("csrf_token"),
+        "base_url": base_url,
         "page": page,
-        "comments": page.comments,
         "response_count": article.comment_count,
         "is_open": is_open,
         "premoderated": article.comments_premoderated,
-        "form": form,
         "reply_to": reply_to,
-        "rules": ConductRules.current_text(),
-        "permalink_prefix": permalink_prefix,
-        "permalink_suffix": permalink_suffix,
-        "page_query": page_query,
+        "rules": ConductRules.current_text() if is_open else "",
+        "form": None,
     }
+    if is_open:
+        user = getattr(request, "user", None)
+        section["form"] = CommentForm(article=article, user=user, initial={"parent": reply_to.pk} if reply_to else {})
+
+    reply_form = ""
+    if reply_to is not None:
+        reply_form = render_to_string("comments/_form.html", section, request=request)
+    # Comment addresses are built once per page rather than with a reverse() per comment.
+    permalink_prefix, _, permalink_suffix = reverse("comments:permalink", kwargs={"pk": PK_MARK}).partition(
+        str(PK_MARK)
+    )
+    report_prefix, _, report_suffix = reverse("comments:report", kwargs={"pk": PK_MARK}).partition(str(PK_MARK))
+    page_query = f"page={page.number}&" if page.number > 1 else ""
+    section["comments_html"] = rendering.render_comments(
+        page.comments,
+        is_open=is_open,
+        reply_base=escape(f"{base_url}?{page_query}"),
+        permalink_prefix=escape(permalink_prefix),
+        permalink_suffix=escape(permalink_suffix),
+        report_prefix=escape(report_prefix),
+        report_suffix=escape(report_suffix),
+        reply_to=reply_to,
+        reply_form=reply_form,
+    )
+    return section
 
 
 @register.filter
 def comment_text(value):
-    """Reader text as HTML: escaped, paragraphs and line breaks kept, web addresses made into links that
-    search engines know come from users (rel="nofollow ugc")."""
-    text = value or ""
-    if LINK_HINT.search(text):
-        # urlize escapes everything that is not the link it makes. Escaping is not optional here, not even
-        # inside {% autoescape off %}: this is text from the public.
-        html = urlize(text, trim_url_limit=URL_DISPLAY_LIMIT, nofollow=True, autoescape=True)
-        html = html.replace(' rel="nofollow"', ' rel="nofollow ugc"')
-    else:
-        html = conditional_escape(text)
-    return mark_safe(linebreaks(html))  # noqa: S308 - built from escaped text above
+    """Reader text (or the rules of conduct) as safe HTML; see comments.rendering.comment_text."""
+    return rendering.comment_text(value)

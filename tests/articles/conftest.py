@@ -6,12 +6,6 @@ from django.utils.text import slugify
 from articles.models import Article, Tag
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # PBKDF2 is slow on purpose; these tests log in many users and check roles, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_tag(db):
     def make(name: str | None = None) -> Tag:

@@ -32,8 +32,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser():
+# Module scope: the browser (and the event loop Playwright keeps running while it is open) and the setting that
+# lets the ORM run beside that loop go away when a module's browser tests are done, so no later test, nor any
+# process a later test starts, inherits them.
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (`make browser` installs it)")
     try:
@@ -42,9 +45,18 @@ def browser():
         pytest.skip("Playwright is not installed (pip install -r requirements-dev.txt)")
     # Playwright's sync API runs an event loop in this thread; the ORM refuses to run in one unless told that
     # the test code calling it is really synchronous.
+    from django.db import connections
+
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        # Playwright's loop gives this thread a new context, and with it new database connection objects that
+        # lack the migrated state saved at set-up: without it, the serialized rollback between tests would
+        # silently restore nothing (no groups, for one).
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         yield chromium
         chromium.close()

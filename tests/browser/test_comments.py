@@ -72,9 +72,7 @@ def test_reader_posts_replies_inline_and_pages(page, make_page, story):
     # The reply sits right under its parent, indented.
     ids = page.locator(".comment").evaluate_all("nodes => nodes.map(n => n.id)")
     assert ids.index(f"comment-{reply.pk}") == ids.index(f"comment-{comment.pk}") + 1
-    indents = shown.evaluate("n => getComputedStyle(n).marginLeft"), new.evaluate(
-        "n => getComputedStyle(n).marginLeft"
-    )
+    indents = shown.evaluate("n => getComputedStyle(n).marginLeft"), new.evaluate("n => getComputedStyle(n).marginLeft")
     assert float(indents[0].rstrip("px")) > float(indents[1].rstrip("px"))
     expect_count(page, 5)
 
@@ -131,3 +129,13 @@ def test_refused_comment_explains_why(page, story):
     expect(page.locator("#comment-form")).to_contain_text("Enter a valid email address.")
     expect(page.get_by_label("Comment")).to_have_value("Hello")
     assert not Comment.objects.filter(author_name="Ada").exists()
+
+
+def test_live_server_database_keeps_the_newsroom_roles(live_url):
+    # Later browser tests (a moderator's, an editor's) log in with these groups: a transactional test's flush
+    # must not take them away.
+    from django.contrib.auth.models import Group
+
+    moderators = Group.objects.get(name="Moderator")
+    assert moderators.permissions.filter(codename="moderate_comment").exists()
+    assert Group.objects.filter(name__in=["Reporter", "Editor"]).count() == 2

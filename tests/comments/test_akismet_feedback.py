@@ -210,3 +210,19 @@ def test_nothing_is_sent_before_the_moderators_transaction_commits(akismet_api, 
     spam.queue_feedback(comments=[comment], kind="spam", actor=None)
     assert connection.run_on_commit  # sending waits for the commit
     assert akismet_api.calls("submit-spam") == []
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}})
+def test_failed_feedback_waits_for_its_back_off_on_a_worker(akismet_api, make_pending):
+    backend = task_backends["default"]
+    comment = screened(akismet_api, make_pending, "ham")
+    spam.queue_feedback(comments=[comment], kind="spam", actor=None)
+    # Feedback given up on long ago must not keep the worker spinning.
+    long_ago = timezone.now() - timedelta(days=16)
+    AkismetFeedback.objects.create(kind="ham", payload={"user_ip": "203.0.113.9"}, created_at=long_ago)
+    backend.clear()
+    akismet_api.failure = "500"
+    tasks.send_feedback.call()
+    owed = AkismetFeedback.objects.get(comment=comment)
+    [scheduled] = backend.results
+    assert scheduled.task.run_after == owed.next_attempt_at > timezone.now()

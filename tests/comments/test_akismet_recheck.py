@@ -237,27 +237,28 @@ def test_burst_of_200_comments_while_akismet_is_down_is_kept_and_resolved(akisme
     assert article.comment_count == 180
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker runs its own transactions
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_production_worker_rechecks_and_sends_feedback(akismet_api, make_pending, django_capture_on_commit_callbacks):
+def test_production_worker_rechecks_and_sends_feedback(akismet_api, make_pending):
     from django_tasks_db.models import DBTaskResult
 
-    with django_capture_on_commit_callbacks(execute=True):
-        comment = held_during_outage(akismet_api, make_pending)
+    def run_worker():
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, stdout=StringIO())
+
+    comment = held_during_outage(akismet_api, make_pending)
     [queued] = DBTaskResult.objects.all()
     assert queued.task_path == "comments.tasks.recheck_comments"
     assert queued.run_after == comment.next_recheck_at
-    # The worker leaves it until its time comes.
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, stdout=StringIO())
+    run_worker()  # not due yet: the worker leaves it
     assert Comment.objects.get().status == Comment.Status.PENDING
 
     time_passes(minutes=2)
     DBTaskResult.objects.update(run_after=timezone.now())
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, stdout=StringIO())
+    run_worker()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 
-    with django_capture_on_commit_callbacks(execute=True):
-        assert spam.queue_feedback(comments=[comment], kind="spam", actor=None) == 1
+    assert spam.queue_feedback(comments=[comment], kind="spam", actor=None) == 1
     assert akismet_api.calls("submit-spam") == []  # the moderator's request only enqueued it
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, stdout=StringIO())
+    run_worker()
     assert len(akismet_api.calls("submit-spam")) == 1

@@ -292,3 +292,19 @@ def test_empty_spam_all_or_older_than(article, make_comment, moderator):
     ]
     with pytest.raises(ValueError):
         moderation.empty_spam(moderator=moderator, older_than_days=-1)
+
+
+def test_find_more_like_these_uses_trigram_similarity_on_postgresql(article, make_comment):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram similarity needs PostgreSQL (SQLite uses the fingerprint and link domains only)")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    source = make_comment(article, body="Wonderful article, I bookmarked your blog and will come back for more")
+    # One word changed: the fingerprint differs, the trigrams hardly do.
+    variant = make_comment(article, body="Wonderful article, I bookmarked your site and will come back for more")
+    other = make_comment(article, body="The council votes on the harbour bridge budget next Tuesday evening")
+    assert source.fingerprint != variant.fingerprint
+    found = set(moderation.similar_comments([source.pk]).values_list("pk", flat=True))
+    assert variant.pk in found and other.pk not in found

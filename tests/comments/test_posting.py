@@ -25,18 +25,27 @@ def form_data(**overrides) -> dict:
 
 
 def test_post_publishes_and_redirects_to_the_new_comment(client, article):
-    response = client.post(post_url(article), form_data(url="example.org/ada"), REMOTE_ADDR="203.0.113.5",
-                           HTTP_USER_AGENT="Browser/1.0", HTTP_REFERER="http://testserver/story/")  # fmt: skip
+    response = client.post(
+        post_url(article),
+        form_data(url="example.org/ada"),
+        REMOTE_ADDR="203.0.113.5",
+        HTTP_USER_AGENT="Browser/1.0",
+        HTTP_REFERER="http://testserver/story/",
+    )
     comment = Comment.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{article.get_absolute_url()}#comment-{comment.pk}"
     assert comment.status == Comment.Status.PUBLISHED
     assert (comment.author_name, comment.author_email, comment.author_url) == (
-        "Ada", "ada@example.com", "https://example.org/ada"
-    )  # fmt: skip
+        "Ada",
+        "ada@example.com",
+        "https://example.org/ada",
+    )
     assert (comment.ip_address, comment.user_agent, comment.referrer) == (
-        "203.0.113.5", "Browser/1.0", "http://testserver/story/"
-    )  # fmt: skip
+        "203.0.113.5",
+        "Browser/1.0",
+        "http://testserver/story/",
+    )
     assert comment.parent is None and comment.depth == 0
     article.refresh_from_db()
     assert article.comment_count == 1
@@ -288,9 +297,13 @@ def test_service_refuses_what_the_form_cannot_see(article, make_article, make_co
 
 def test_headers_are_clipped_and_cleaned(article):
     comment = submit_comment(
-        article=article, author_name="A", author_email="a@example.com", body="b",
-        user_agent="UA\x00" + "x" * 600, referrer="r" * 900,
-    )  # fmt: skip
+        article=article,
+        author_name="A",
+        author_email="a@example.com",
+        body="b",
+        user_agent="UA\x00" + "x" * 600,
+        referrer="r" * 900,
+    )
     assert "\x00" not in comment.user_agent and len(comment.user_agent) == 500
     assert len(comment.referrer) == 500
 
@@ -308,8 +321,10 @@ def test_sync_counts_published_comments_in_one_statement(make_article, make_comm
     with django_assert_num_queries(1):
         sync_article_counts(a.pk for a in articles)
     assert [a.comment_count for a in Article.objects.filter(pk__in=[a.pk for a in articles]).order_by("pk")] == [
-        1, 2, 3
-    ]  # fmt: skip
+        1,
+        2,
+        3,
+    ]
     assert all(article_version(a.pk) != v for a, v in zip(articles, versions, strict=True))
 
 
@@ -320,3 +335,37 @@ def test_sync_counts_batches_many_articles(make_article, django_assert_max_num_q
     with django_assert_max_num_queries(3):
         sync_article_counts([a.pk for a in articles] + [articles[0].pk])
     assert set(Article.objects.values_list("comment_count", flat=True)) == {0}
+
+
+@pytest.mark.parametrize(
+    "remote, forwarded, trusted, expected",
+    [
+        ("203.0.113.7", "", ["127.0.0.1"], "203.0.113.7"),
+        # A reader talking to us directly cannot pass for someone else.
+        ("203.0.113.7", "198.51.100.1", ["127.0.0.1"], "203.0.113.7"),
+        # Behind our proxy: the address it saw, not what the client wrote further left.
+        ("127.0.0.1", "6.6.6.6, 198.51.100.1", ["127.0.0.1"], "198.51.100.1"),
+        ("10.0.0.2", "198.51.100.1, 10.0.0.9", ["10.0.0.0/8"], "198.51.100.1"),
+        ("127.0.0.1", "not-an-ip", ["127.0.0.1"], "127.0.0.1"),
+        ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+        ("::ffff:203.0.113.7", "", ["127.0.0.1"], "203.0.113.7"),
+        ("", "", ["127.0.0.1", "bogus"], None),
+        ("192.0.2.1", "198.51.100.1", ["*"], "198.51.100.1"),
+    ],
+)
+def test_client_ip_believes_only_trusted_proxies(rf, settings, remote, forwarded, trusted, expected):
+    from comments.views import client_ip
+
+    settings.TRUSTED_PROXIES = trusted
+    request = rf.post("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_readers_behind_the_proxy_are_rate_limited_one_by_one(client, article, make_article, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.COMMENTS_RATE_LIMIT_SECONDS = 15
+    first = client.post(post_url(article), form_data(), HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = client.post(post_url(article), form_data(email="b@example.com"), HTTP_X_FORWARDED_FOR="198.51.100.2")
+    again = client.post(post_url(article), form_data(email="c@example.com"), HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert (first.status_code, second.status_code, again.status_code) == (302, 302, 429)
+    assert set(Comment.objects.values_list("ip_address", flat=True)) == {"198.51.100.1", "198.51.100.2"}

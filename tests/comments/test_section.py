@@ -37,7 +37,7 @@ def test_section_shows_count_numbered_threads_and_indented_replies(client, artic
 
     response = get_page(client, article)
     html = section(response)
-    assert "soundoff <span class=\"comments-count\">(5 Responses)</span>" in html
+    assert 'soundoff <span class="comments-count">(5 Responses)</span>' in html
     # Newest thread first; replies under their parent, in the order they came.
     assert shown_ids(response) == [second.pk, first.pk, reply.pk, reply_reply.pk, later_reply.pk]
     # Threads are numbered in the order they were started, so a thread keeps its number as new ones arrive.
@@ -302,8 +302,15 @@ def make_many(article, threads: int, replies_per_thread: int) -> None:
     Comment.objects.bulk_update(roots, ["thread_id", "path"], batch_size=500)
     for _ in range(replies_per_thread):
         replies = Comment.objects.bulk_create(
-            Comment(article=article, parent=root, depth=1, thread_id=root.pk, author_name="Re",
-                    author_email="re@example.com", body="Reply https://example.com")  # fmt: skip
+            Comment(
+                article=article,
+                parent=root,
+                depth=1,
+                thread_id=root.pk,
+                author_name="Re",
+                author_email="re@example.com",
+                body="Reply https://example.com",
+            )
             for root in roots
         )
         for reply, root in zip(replies, roots, strict=True):
@@ -354,9 +361,29 @@ def test_section_alone_costs_two_queries(rf, make_article, django_assert_num_que
 def test_poster_page_queries_do_not_grow_either(article, django_assert_max_num_queries):
     make_many(article, 2500, 1)
     poster = Client()
-    poster.post(
-        f"/comments/post/{article.pk}/", {"name": "Ada", "email": "ada@example.com", "comment": "My own words"}
-    )
+    poster.post(f"/comments/post/{article.pk}/", {"name": "Ada", "email": "ada@example.com", "comment": "My own words"})
     with django_assert_max_num_queries(ARTICLE_PAGE_QUERIES + 1):  # + the session
         response = poster.get(article.get_absolute_url())
     assert "My own words" in section(response)
+
+
+@pytest.mark.parametrize("role, allowed", [("editor", True), ("moderator", True), ("reporter", False)])
+def test_rules_are_edited_in_the_admin_by_editors_and_moderators(client, article, request, role, allowed):
+    client.force_login(request.getfixturevalue(role))
+    response = client.post("/admin/comments/conductrules/add/", {"text": "No shouting in the comments."})
+    if allowed:
+        assert response.status_code == 302
+        assert "No shouting in the comments." in section(Client().get(article.get_absolute_url()))
+    else:
+        assert response.status_code == 403
+        assert not ConductRules.objects.exists()
+
+
+def test_published_comments_link_to_their_permalink_and_report_page(client, article, make_comment):
+    comment = make_comment(article)
+    held = make_comment(article, status=Comment.Status.REMOVED)
+    make_comment(article, parent=held)
+    html = section(get_page(client, article))
+    assert f'href="{comment.get_absolute_url()}"' in html
+    assert f'href="/comments/{comment.pk}/report/" rel="nofollow">Report abuse</a>' in html
+    assert f"/comments/{held.pk}/report/" not in html

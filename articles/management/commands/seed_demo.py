@@ -331,7 +331,6 @@ class Command(BaseCommand):
             article.tags.set([tags[name] for name in tag_names])
             # As if written before publication and left alone since: no "Updated" line on the page.
             Article.objects.filter(pk=article.pk).update(updated_at=published_at or article.created_at)
-            article.refresh_from_db(fields=["updated_at"])
             created += 1
             self.embellish(article)
         return created
@@ -378,12 +377,19 @@ class Command(BaseCommand):
         return name
 
     def report(self, created: int):
-        counts = {label: Article.objects.filter(status=value).count() for value, label in Article.Status.choices}
-        scheduled = Article.objects.scheduled().count()
+        counts = {
+            "live": Article.objects.published().count(),
+            "scheduled": Article.objects.scheduled().count(),
+            **{
+                label.lower(): Article.objects.filter(status=value).count()
+                for value, label in Article.Status.choices
+                if value != Article.Status.PUBLISHED
+            },
+        }
         self.stdout.write(
-            f"Demo newsroom ready ({created} new article(s)): "
-            + ", ".join(f"{count} {label.lower()}" for label, count in counts.items())
-            + f" (of them {scheduled} scheduled)."
+            f"Demo newsroom ready: {sum(counts.values())} articles ("
+            + ", ".join(f"{count} {label}" for label, count in counts.items())
+            + f"), {created} of them new."
         )
         self.stdout.write(f"\nSite:  {settings.SITE_URL}/\nAdmin: {settings.SITE_URL}/admin/\n\nDemo logins:")
         for username, password, group, can in DEMO_USERS:

@@ -14,11 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, default=5000, help="At most this many re-checks and sends a run.")
 
-    def handle(self, *args, limit, **options):
+    def handle(self, *args, limit, verbosity, **options):
         if status := spam.spam_checking_status():
             self.stderr.write(self.style.WARNING(status))
         rechecks = spam.recheck_due_comments(limit=limit, time_budget=float("inf"))
         feedback = spam.send_due_feedback(limit=limit, time_budget=float("inf"))
+        if not verbosity:
+            return
         self.stdout.write(
             "Re-checked {checked}: {ham} ham, {spam} spam, {discard} blatant spam; "
             "{failed} failed, {remaining} still waiting, {given_up} left to moderators.".format(**rechecks)

@@ -1,0 +1,75 @@
+"""SQL queries per anonymous page view and in-process service time, for the URLs given.
+
+Run by run_all.py with the benchmark's environment (DATABASE_URL, DEBUG=False, PAGE_CACHE_SECONDS=0 ...).
+Queries are counted with an execute wrapper around one page view by a new visitor; the service time is the
+median of 15 calls of the project's WSGI handler itself (no test-client instrumentation), in wall-clock and
+in CPU time. Prints JSON.
+"""
+
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connection  # noqa: E402
+
+handler = WSGIHandler()
+
+
+def get(path: str) -> tuple[str, bytes]:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8160",
+        "HTTP_HOST": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    status = []
+    body = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+    return status[0], body
+
+
+results = {}
+for path in sys.argv[1:]:
+    status, body = get(path)
+    assert status.startswith("200"), (path, status)
+    statements = []
+
+    def count(execute, sql, params, many, context, statements=statements):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        get(path)
+    times, cpu = [], []
+    for _ in range(15):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        get(path)
+        times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    results[path] = {
+        "queries": len(statements),
+        "html_bytes": len(body),
+        "comment_articles": body.count(b'id="comment-'),
+        "service_ms": round(statistics.median(times) * 1000, 1),
+        # CPU time of this process alone: steadier than wall time on a machine others are using.
+        "cpu_ms": round(statistics.median(cpu) * 1000, 1),
+    }
+print(json.dumps(results))

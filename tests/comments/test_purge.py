@@ -1,0 +1,132 @@
+"""`manage.py purge_spam` and the scheduled purge task."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from comments.models import Comment, ModerationRecord
+from comments.moderation import purge_spam_task
+
+pytestmark = pytest.mark.django_db
+
+Status = Comment.Status
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def aged(article):
+    def make(n: int, *, days: float, status=Status.SPAM, blatant=False):
+        when = timezone.now() - timedelta(days=days)
+        Comment.objects.bulk_create(
+            [
+                Comment(
+                    article=article,
+                    author_name="x",
+                    author_email=f"x{i}@spam.example",
+                    body="spam",
+                    status=status,
+                    is_blatant=blatant,
+                    submitted_at=when,
+                )
+                for i in range(n)
+            ]
+        )
+
+    return make
+
+
+def purge(*args) -> str:
+    out = StringIO()
+    call_command("purge_spam", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_purges_spam_older_than_days_in_batches_with_progress_and_summary(aged):
+    aged(40, days=20)
+    aged(7, days=3)
+    aged(5, days=30, status=Status.PUBLISHED)
+    output = purge("--older-than", "15", "--batch-size", "9")
+    assert Comment.objects.spam().count() == 7
+    assert Comment.objects.published().count() == 5
+    assert "100% 40/40" in output
+    assert "Purged spam older than 15 days" in output and "40 deleted" in output
+    record = ModerationRecord.objects.get()
+    assert (record.actor, record.action, record.count) == (None, "Purged spam (command)", 40)
+
+
+def test_zero_days_means_all_spam(aged):
+    aged(10, days=0.01)
+    aged(3, days=100)
+    purge("--older-than", "0")
+    assert not Comment.objects.spam().exists()
+
+
+def test_blatant_spam_goes_sooner(aged, settings):
+    settings.SPAM_RETENTION_DAYS = 15
+    settings.BLATANT_SPAM_RETENTION_DAYS = 1
+    aged(4, days=3, blatant=True)
+    aged(6, days=3)
+    output = purge()
+    assert Comment.objects.spam().count() == 6 and not Comment.objects.filter(is_blatant=True).exists()
+    assert "blatant spam older than 1 days" in output
+
+
+def test_dry_run_counts_and_deletes_nothing(aged):
+    aged(12, days=40)
+    aged(3, days=40, blatant=True)
+    output = purge("--older-than", "15", "--dry-run")
+    assert "15 spam comment(s) would be deleted" in output and "3 of them blatant" in output
+    assert Comment.objects.spam().count() == 15
+    assert not ModerationRecord.objects.exists()
+
+
+def test_nothing_to_purge(aged):
+    aged(2, days=1)
+    assert "No spam to purge" in purge("--older-than", "15")
+
+
+def test_spam_with_a_real_reply_stays_as_a_tombstone(article, make_comment):
+    parent = make_comment(article, status=Status.SPAM, submitted_at=timezone.now() - timedelta(days=40))
+    reply = make_comment(article, parent=parent)
+    output = purge("--older-than", "15")
+    assert Comment.objects.get(pk=parent.pk).status == Status.REMOVED
+    assert Comment.objects.get(pk=reply.pk).status == Status.PUBLISHED
+    assert "1 kept" in output
+
+
+@pytest.mark.parametrize("days", ["abc", "1.5", "-3", ""])
+def test_bad_days_raise_a_clear_error(days):
+    with pytest.raises(CommandError, match="whole number|negative"):
+        purge("--older-than", days)
+
+
+@pytest.mark.parametrize("days", ["abc", "-1", "2.5"])
+def test_bad_days_on_the_command_line_exit_2_without_traceback(days):
+    run = subprocess.run(
+        [sys.executable, "manage.py", "purge_spam", "--older-than", days],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert "--older-than" in run.stderr and ("whole number" in run.stderr or "negative" in run.stderr)
+
+
+def test_scheduled_task_uses_the_retention_settings(aged, settings):
+    settings.SPAM_RETENTION_DAYS = 10
+    settings.BLATANT_SPAM_RETENTION_DAYS = 2
+    aged(5, days=11)
+    aged(3, days=5)
+    aged(2, days=5, blatant=True)
+    result = purge_spam_task.enqueue()
+    assert result.return_value == {"deleted": 7, "tombstoned": 0}
+    assert Comment.objects.spam().count() == 3
+    assert ModerationRecord.objects.get().action == "Purged spam (schedule)"

@@ -1,0 +1,330 @@
+"""The anonymous page cache for article pages, its precise invalidation, and the site without Redis."""
+
+import logging
+import re
+import socket
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import Client, override_settings
+
+from articles.cache import article_version, invalidate_article, page_key
+from articles.models import Article, Correction
+from comments.models import Comment
+from comments.moderation import approve_comments, remove_comments
+from comments.services import submit_comment
+from newsroom.cache import ResilientRedisCache
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+REDIS_TEST_URL = "redis://127.0.0.1:6379/9"
+
+
+def redis_reachable() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_caches(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "newsroom-tests",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+
+
+@pytest.fixture
+def open_article(make_article):
+    return make_article(comments_mode=Article.Comments.OPEN, headline="Harbour bridge reopens")
+
+
+def post_comment(article, body, **extra):
+    return submit_comment(
+        article=article, author_name="Reader", author_email="reader@example.com", body=body, ip=None, **extra
+    )
+
+
+def get(client, article, **params):
+    return client.get(article.get_absolute_url(), params)
+
+
+# --- Hits and misses -------------------------------------------------------------------------------------
+
+
+def test_second_anonymous_view_is_served_from_the_cache_without_queries(
+    client, open_article, django_assert_num_queries
+):
+    post_comment(open_article, "First!")
+    first = get(client, open_article)
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+
+    with django_assert_num_queries(0):
+        second = get(Client(), open_article)
+    assert second.status_code == 200
+    assert second["X-Page-Cache"] == "hit"
+    assert "Harbour bridge reopens" in second.text
+    assert "First!" in second.text
+
+
+def test_each_page_of_comments_is_cached_on_its_own(client, open_article, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    for n in range(5):
+        post_comment(open_article, f"Comment {n}.")
+    assert get(client, open_article)["X-Page-Cache"] == "miss"
+    page3 = get(client, open_article, page=3)
+    assert page3["X-Page-Cache"] == "miss"
+    assert "Comment 0." in page3.text and "Comment 4." not in page3.text
+    again = get(Client(), open_article, page=3)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content.replace(b" ", b"")[:2000] == page3.content.replace(b" ", b"")[:2000]
+
+
+def test_other_query_strings_are_never_cached(rf, client, open_article):
+    assert page_key(rf.get("/a/", {"page": "2"})) is not None
+    assert page_key(rf.get("/a/", {"replyto": "7"})) is None
+    assert page_key(rf.get("/a/", {"page": "x"})) is None
+    assert page_key(rf.post("/a/")) is None
+    response = get(client, open_article, utm_source="feed")
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+
+
+def test_page_cache_off_with_zero_seconds(client, open_article, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    get(client, open_article)
+    response = get(Client(), open_article)
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+
+
+# --- Invalidation ----------------------------------------------------------------------------------------
+
+
+def test_new_published_comment_shows_at_once(client, open_article):
+    assert "Later thought." not in get(client, open_article).text
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+    post_comment(open_article, "Later thought.")
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Later thought." in response.text
+
+
+def test_comment_posted_through_the_form_shows_at_once(client, open_article):
+    get(client, open_article)
+    response = Client().post(
+        f"/comments/post/{open_article.pk}/",
+        {"name": "Ann", "email": "ann@example.com", "comment": "Posted through the form."},
+    )
+    assert response.status_code == 302
+    assert "Posted through the form." in get(Client(), open_article).text
+
+
+def test_moderators_decisions_show_at_once(client, open_article, moderator, django_capture_on_commit_callbacks):
+    keep = post_comment(open_article, "A fair point.")
+    drop = post_comment(open_article, "Something nasty.", parent=keep)
+    assert "Something nasty." in get(client, open_article).text
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+
+    # Moderation recounts when its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_comments(comments=Comment.objects.filter(pk=drop.pk), moderator=moderator)
+    assert "Something nasty." not in get(Client(), open_article).text
+
+    open_article.comment_moderation = Article.Moderation.PRE
+    open_article.save()
+    held = post_comment(open_article, "Held for a moderator.")
+    assert held.status == Comment.Status.PENDING
+    assert "Held for a moderator." not in get(Client(), open_article).text
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_comments(comments=Comment.objects.filter(pk=held.pk), moderator=moderator)
+    assert "Held for a moderator." in get(Client(), open_article).text
+
+
+def test_editors_changes_show_at_once(client, open_article):
+    get(client, open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+
+    open_article.headline = "Harbour bridge reopens after repairs"
+    open_article.save()
+    assert "Harbour bridge reopens after repairs" in get(Client(), open_article).text
+
+    Correction.objects.create(article=open_article, text="An earlier version misstated the bridge's length.")
+    assert "misstated the bridge" in get(Client(), open_article).text
+
+    author = open_article.bylines.get().author
+    author.name = "Renamed Reporter"
+    author.save()
+    assert "Renamed Reporter" in get(Client(), open_article).text
+
+    open_article.status = Article.Status.UNPUBLISHED
+    open_article.save()
+    assert get(Client(), open_article).status_code == 404
+
+
+def test_version_bump_survives_a_lost_version_key(client, open_article):
+    """A version key evicted from the cache never makes an older stored page current again."""
+    get(client, open_article)
+    before = article_version(open_article.pk)
+    cache.delete(f"article-version:{open_article.pk}")
+    assert article_version(open_article.pk) != before
+    invalidate_article(open_article.pk)
+    assert get(Client(), open_article)["X-Page-Cache"] == "miss"
+
+
+# --- Who bypasses the cache ---------------------------------------------------------------------------------
+
+
+def test_staff_always_see_a_fresh_page(client, open_article, editor):
+    get(Client(), open_article)
+    # Changed behind the cache's back (no signal): anonymous readers keep the cached copy until it expires...
+    Article.objects.filter(pk=open_article.pk).update(headline="Quietly changed headline")
+    assert "Quietly changed headline" not in get(Client(), open_article).text
+    # ...but logged-in staff never get a cached page.
+    client.force_login(editor)
+    response = get(client, open_article)
+    assert "X-Page-Cache" not in response
+    assert "Quietly changed headline" in response.text
+
+
+def test_reader_with_a_session_sees_their_own_pending_comment(open_article):
+    open_article.comment_moderation = Article.Moderation.PRE
+    open_article.save()
+    get(Client(), open_article)
+    poster = Client()
+    response = poster.post(
+        f"/comments/post/{open_article.pk}/",
+        {"name": "Bo", "email": "bo@example.com", "comment": "Waiting my turn."},
+    )
+    assert response.status_code == 302
+    mine = get(poster, open_article)
+    assert "X-Page-Cache" not in mine
+    assert "Waiting my turn." in mine.text
+    others = get(Client(), open_article)
+    assert others["X-Page-Cache"] == "hit"
+    assert "Waiting my turn." not in others.text
+
+
+# --- CSRF on a cached page ------------------------------------------------------------------------------
+
+
+def test_comment_form_on_a_cached_page_carries_the_readers_own_token(open_article):
+    first = Client(enforce_csrf_checks=True)
+    first_page = get(first, open_article)
+    assert first_page["X-Page-Cache"] == "miss"
+
+    reader = Client(enforce_csrf_checks=True)
+    page = get(reader, open_article)
+    assert page["X-Page-Cache"] == "hit"
+    tokens = set(TOKEN.findall(page.text))
+    assert len(tokens) == 1
+    token = tokens.pop()
+    assert token not in first_page.text
+    assert "\x00" not in page.text
+    assert "csrftoken" in page.cookies
+
+    response = reader.post(
+        f"/comments/post/{open_article.pk}/",
+        {
+            "name": "Cy",
+            "email": "cy@example.com",
+            "comment": "Posted from a cached page.",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.filter(body="Posted from a cached page.").exists()
+
+
+def test_post_without_the_token_is_still_refused(open_article):
+    reader = Client(enforce_csrf_checks=True)
+    get(reader, open_article)
+    get(reader, open_article)
+    response = reader.post(
+        f"/comments/post/{open_article.pk}/", {"name": "Di", "email": "di@example.com", "comment": "No token."}
+    )
+    assert response.status_code == 403
+    assert not Comment.objects.filter(body="No token.").exists()
+
+
+# --- Redis ------------------------------------------------------------------------------------------------
+
+
+def test_redis_down_answers_like_an_empty_cache_and_logs_once(caplog):
+    backend = ResilientRedisCache(
+        f"redis://127.0.0.1:{closed_port()}/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    )
+    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+        assert backend.get("k", "fallback") == "fallback"
+        backend.set("k", 1)
+        assert backend.add("k", 1) is True
+        assert backend.incr("k") == 1
+        assert backend.get_many(["a", "b"]) == {}
+        assert backend.delete("k") is False
+        assert backend.has_key("k") is False
+        assert backend.ping() is False
+    assert not backend.available
+    outage_logs = [r for r in caplog.records if "Redis cache unavailable" in r.getMessage()]
+    assert len(outage_logs) == 1
+
+
+def test_site_keeps_serving_article_pages_when_redis_is_down(client, open_article):
+    post_comment(open_article, "Still readable.")
+    with override_settings(CACHES=redis_caches(f"redis://127.0.0.1:{closed_port()}/0")):
+        cache.close()
+        first = get(client, open_article)
+        second = get(Client(), open_article)
+        posted = Client().post(
+            f"/comments/post/{open_article.pk}/",
+            {"name": "Ed", "email": "ed@example.com", "comment": "Posted during the outage."},
+        )
+        after = get(Client(), open_article)
+    assert first.status_code == second.status_code == 200
+    assert "Still readable." in second.text
+    assert posted.status_code == 302
+    assert "Posted during the outage." in after.text
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_TEST_URL}")
+def test_page_cache_and_invalidation_on_real_redis(client, open_article):
+    with override_settings(CACHES=redis_caches(REDIS_TEST_URL)):
+        cache.clear()
+        try:
+            assert get(client, open_article)["X-Page-Cache"] == "miss"
+            assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+            post_comment(open_article, "Through Redis.")
+            fresh = get(Client(), open_article)
+            assert fresh["X-Page-Cache"] == "miss"
+            assert "Through Redis." in fresh.text
+            assert cache.ping() is True
+        finally:
+            cache.clear()
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_TEST_URL}")
+def test_real_redis_round_trips_through_the_resilient_backend():
+    backend = ResilientRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "newsroom-tests"})
+    try:
+        backend.set("answer", {"v": 42}, 30)
+        assert backend.get("answer") == {"v": 42}
+        backend.set("counter", 5, None)
+        assert backend.incr("counter") == 6
+        assert backend.add("counter", 1) is False
+        with pytest.raises(ValueError):
+            backend.incr("missing")
+        assert backend.ping() is True
+    finally:
+        backend.delete_many(["answer", "counter"])
