@@ -3,7 +3,8 @@
 Each article has a version number in Django's cache. A cached page remembers the version it was rendered at and
 is served only while that is still the article's version, so bumping it (`invalidate_article`) makes every
 cached copy of that article's pages stale at once, on every app server sharing the cache. The comments app bumps
-it when an article's visible comments change; the receivers below bump it when an editor changes the article.
+it when an article's visible comments change; the receivers below bump it when an editor changes the article,
+and a site-wide version (checked alongside) when a section, tag or author that many pages show is changed.
 
 Only anonymous readers without a session are served from the cache: logged-in readers and staff, anyone with a
 session or flash-message cookie (a reader who just posted sees their own pending comment through the session),
@@ -39,8 +40,6 @@ PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 # A masked CSRF token as `{% csrf_token %}` and `get_token()` write it: 64 letters and digits.
 MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
-
-
 SITE_VERSION_KEY = "article-version:site"
 
 
@@ -139,6 +138,31 @@ def _from_entry(request, entry: dict) -> HttpResponse:
     return response
 
 
+# Which article each cached page belongs to, remembered per process, so that a hit reads the page and the
+# versions it is checked against in one round trip to the cache. Only a hint: the entry itself says whose it is.
+_page_articles: dict[str, int] = {}
+PAGE_ARTICLES_MAX = 10_000
+
+
+def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None]:
+    """The cached entry under `key` and its article's current version (both None when nothing is cached)."""
+    hint = _page_articles.get(key)
+    if hint is None:
+        entry = cache.get(key)
+    else:
+        wanted = [key, version_key(hint), SITE_VERSION_KEY]
+        found = cache.get_many(wanted)
+        entry = found.get(key)
+        if entry is not None and entry["article"] == hint and all(k in found for k in wanted):
+            return entry, (found[wanted[1]], found[wanted[2]])
+    if entry is None:
+        return None, None
+    if len(_page_articles) >= PAGE_ARTICLES_MAX:
+        _page_articles.clear()
+    _page_articles[key] = entry["article"]
+    return entry, article_version(entry["article"])
+
+
 def cache_article_page(view):
     """Serve anonymous readers an article page from the cache; see the module docstring."""
 
@@ -149,9 +173,8 @@ def cache_article_page(view):
         if key is None:
             return view(request, *args, **kwargs)
 
-        entry = cache.get(key)
-        # Read the version before rendering: a change made during the render then leaves this copy stale.
-        version = article_version(entry["article"]) if entry else None
+        # The version is read before rendering: a change made during the render then leaves this copy stale.
+        entry, version = _entry_and_version(key)
         if entry and entry["version"] == version:
             return _from_entry(request, entry)
 

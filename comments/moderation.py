@@ -21,11 +21,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import task, task_backends
 
 from articles.cache import invalidate_article
 from articles.models import Article
@@ -555,7 +556,8 @@ def empty_spam(
 @task()
 def purge_spam_task(older_than_days: int | None = None, blatant_older_than_days: int | None = None) -> dict:
     """The retention schedule: spam older than SPAM_RETENTION_DAYS, blatant spam older than
-    BLATANT_SPAM_RETENTION_DAYS. Enqueue it daily (see docs/moderation.md)."""
+    BLATANT_SPAM_RETENTION_DAYS. On a worker backend each run books the next one, PURGE_EVERY later."""
+    cache.delete(PURGE_SCHEDULED_KEY)
     result = empty_spam(
         moderator=None,
         older_than_days=settings.SPAM_RETENTION_DAYS if older_than_days is None else older_than_days,
@@ -565,7 +567,24 @@ def purge_spam_task(older_than_days: int | None = None, blatant_older_than_days:
         action="Purged spam (schedule)",
     )
     logger.info("Scheduled spam purge: %s", result)
+    schedule_purge(timezone.now() + PURGE_EVERY)
     return {"deleted": result.deleted, "tombstoned": result.tombstoned}
+
+
+PURGE_EVERY = timedelta(days=1)
+PURGE_SCHEDULED_KEY = "comments:purge-scheduled"
+
+
+def schedule_purge(when) -> bool:
+    """Book the next scheduled purge on the task worker, unless one is already waiting; False when the task
+    backend cannot run things later (the immediate backend: then cron runs `manage.py purge_spam`)."""
+    if not task_backends[purge_spam_task.backend].supports_defer:
+        return False
+    timeout = (when - timezone.now() + timedelta(hours=1)).total_seconds()
+    if not cache.add(PURGE_SCHEDULED_KEY, when.isoformat(), timeout=max(timeout, 60)):
+        return False
+    purge_spam_task.using(run_after=when).enqueue()
+    return True
 
 
 # --- Articles ----------------------------------------------------------------------------------------------

@@ -92,9 +92,9 @@ def submit_comment(
         user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
         referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
     )
+    # Screening saves the final status and, when the comment goes up, recounts the article and drops its cached
+    # pages (sync_article_counts), as every status change does.
     screen_comment(comment)
-    if comment.status == Comment.Status.PUBLISHED:
-        sync_article_counts([article.pk])
     return comment
 
 

@@ -625,18 +625,20 @@ def send_feedback(feedback: AkismetFeedback) -> bool:
         feedback.sent_at = now
         feedback.last_error = ""
         feedback.save(update_fields=["attempts", "last_error", "sent_at"])
-        if feedback.comment_id:
-            _record_feedback(feedback, "sent")
+        _record_feedback(feedback, "sent")
         return True
     feedback.last_error = reason[:300]
     feedback.next_attempt_at = now + retry_delay(feedback.attempts)
     feedback.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-    if feedback.next_attempt_at > feedback.created_at + GIVE_UP_AFTER and feedback.comment_id:
+    if feedback.next_attempt_at > feedback.created_at + GIVE_UP_AFTER:
         _record_feedback(feedback, "not sent: gave up", reason)
     return False
 
 
 def _record_feedback(feedback: AkismetFeedback, outcome: str, detail: str = "") -> None:
+    # The link has no database constraint (purges delete set-based): the comment may be gone.
+    if feedback.comment_id is None or not Comment.objects.filter(pk=feedback.comment_id).exists():
+        return
     CommentEvent.objects.create(
         comment_id=feedback.comment_id,
         kind=CommentEvent.Kind.FEEDBACK,

@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 
 from articles.cache import article_version, invalidate_article, page_key
 from articles.models import Article, Correction
-from comments.models import Comment
+from comments.models import Comment, ConductRules
 from comments.moderation import approve_comments, remove_comments
 from comments.services import submit_comment
 from newsroom.cache import ResilientRedisCache
@@ -173,6 +173,13 @@ def test_editors_changes_show_at_once(client, open_article):
     open_article.status = Article.Status.UNPUBLISHED
     open_article.save()
     assert get(Client(), open_article).status_code == 404
+
+
+def test_new_rules_of_conduct_show_on_every_cached_page(client, open_article):
+    get(client, open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+    ConductRules.objects.create(text="Be kind to the harbour pilots.")
+    assert "Be kind to the harbour pilots." in get(Client(), open_article).text
 
 
 def test_version_bump_survives_a_lost_version_key(client, open_article):

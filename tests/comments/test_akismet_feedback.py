@@ -226,3 +226,14 @@ def test_failed_feedback_waits_for_its_back_off_on_a_worker(akismet_api, make_pe
     owed = AkismetFeedback.objects.get(comment=comment)
     [scheduled] = backend.results
     assert scheduled.task.run_after == owed.next_attempt_at > timezone.now()
+
+
+def test_feedback_for_a_purged_comment_leaves_no_stray_history(akismet_api, make_pending):
+    comment = screened(akismet_api, make_pending, "ham")
+    spam.queue_feedback(comments=[comment], kind="spam", actor=None)
+    # A set-based purge removes the comment and its history but leaves the owed feedback pointing at it.
+    CommentEvent.objects.filter(comment=comment)._raw_delete(CommentEvent.objects.db)
+    Comment.objects.filter(pk=comment.pk)._raw_delete(Comment.objects.db)
+    assert spam.send_due_feedback()["sent"] == 1
+    assert len(akismet_api.calls("submit-spam")) == 1
+    assert not CommentEvent.objects.exists()

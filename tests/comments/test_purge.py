@@ -130,3 +130,33 @@ def test_scheduled_task_uses_the_retention_settings(aged, settings):
     assert result.return_value == {"deleted": 7, "tombstoned": 0}
     assert Comment.objects.spam().count() == 3
     assert ModerationRecord.objects.get().action == "Purged spam (schedule)"
+
+
+def test_on_a_worker_backend_each_purge_books_the_next_one(aged, settings):
+    from django_tasks import task_backends
+
+    # django-tasks resets its backends when TASKS changes; the dummy backend keeps what is enqueued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    aged(3, days=40)
+    assert purge_spam_task.call() == {"deleted": 3, "tombstoned": 0}
+    backend = task_backends["default"]
+    assert len(backend.results) == 1
+    booked = backend.results[0]
+    assert booked.task.func is purge_spam_task.func
+    assert timedelta(hours=23) < booked.task.run_after - timezone.now() <= timedelta(days=1)
+    # A run before the booked one books nothing more: one waiting run is enough.
+    purge_spam_task.call()
+    assert len(backend.results) == 1
+    assert "handed to the task backend" in purge("--enqueue")
+    assert len(backend.results) == 2
+
+
+def test_enqueue_with_the_immediate_backend_runs_now_and_books_nothing(aged):
+    aged(2, days=40)
+    assert "handed to the task backend" in purge("--enqueue")
+    assert not Comment.objects.spam().exists()
+
+
+def test_enqueue_and_dry_run_do_not_mix():
+    with pytest.raises(CommandError, match="do not go together"):
+        purge("--enqueue", "--dry-run")

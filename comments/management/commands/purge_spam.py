@@ -51,9 +51,23 @@ class Command(BaseCommand):
             f"Default: BLATANT_SPAM_RETENTION_DAYS ({settings.BLATANT_SPAM_RETENTION_DAYS}).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Count what would be deleted; delete nothing.")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Hand the purge to the task worker instead of running it here; on a worker backend it then "
+            "runs again every day by itself.",
+        )
         parser.add_argument("--batch-size", type=batch_size, default=moderation.BATCH_SIZE, help=argparse.SUPPRESS)
 
-    def handle(self, *args, older_than=None, blatant_older_than=None, dry_run=False, **options):
+    def handle(self, *args, older_than=None, blatant_older_than=None, dry_run=False, enqueue=False, **options):
+        if enqueue:
+            if dry_run:
+                raise CommandError("--enqueue and --dry-run do not go together.", returncode=2)
+            result = moderation.purge_spam_task.enqueue(
+                older_than_days=older_than, blatant_older_than_days=blatant_older_than
+            )
+            self.stdout.write(f"Spam purge handed to the task backend (task {result.id}, {result.status}).")
+            return
         older = settings.SPAM_RETENTION_DAYS if older_than is None else older_than
         blatant = settings.BLATANT_SPAM_RETENTION_DAYS if blatant_older_than is None else blatant_older_than
         if older < 0 or blatant < 0:
