@@ -554,10 +554,13 @@ def empty_spam(
 
 
 @task()
-def purge_spam_task(older_than_days: int | None = None, blatant_older_than_days: int | None = None) -> dict:
+def purge_spam_task(
+    older_than_days: int | None = None, blatant_older_than_days: int | None = None, booked: bool = False
+) -> dict:
     """The retention schedule: spam older than SPAM_RETENTION_DAYS, blatant spam older than
     BLATANT_SPAM_RETENTION_DAYS. On a worker backend each run books the next one, PURGE_EVERY later."""
-    cache.delete(PURGE_SCHEDULED_KEY)
+    if booked:
+        cache.delete(PURGE_SCHEDULED_KEY)
     result = empty_spam(
         moderator=None,
         older_than_days=settings.SPAM_RETENTION_DAYS if older_than_days is None else older_than_days,
@@ -583,7 +586,7 @@ def schedule_purge(when) -> bool:
     timeout = (when - timezone.now() + timedelta(hours=1)).total_seconds()
     if not cache.add(PURGE_SCHEDULED_KEY, when.isoformat(), timeout=max(timeout, 60)):
         return False
-    purge_spam_task.using(run_after=when).enqueue()
+    purge_spam_task.using(run_after=when).enqueue(booked=True)
     return True
 
 

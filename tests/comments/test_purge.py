@@ -144,11 +144,15 @@ def test_on_a_worker_backend_each_purge_books_the_next_one(aged, settings):
     booked = backend.results[0]
     assert booked.task.func is purge_spam_task.func
     assert timedelta(hours=23) < booked.task.run_after - timezone.now() <= timedelta(days=1)
+    assert booked.kwargs == {"booked": True}
     # A run before the booked one books nothing more: one waiting run is enough.
     purge_spam_task.call()
     assert len(backend.results) == 1
-    assert "handed to the task backend" in purge("--enqueue")
+    # The booked run, when its time comes, books the next.
+    purge_spam_task.call(**booked.kwargs)
     assert len(backend.results) == 2
+    assert "handed to the task backend" in purge("--enqueue")
+    assert len(backend.results) == 3
 
 
 def test_enqueue_with_the_immediate_backend_runs_now_and_books_nothing(aged):
