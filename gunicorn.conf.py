@@ -16,10 +16,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", 1))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
+# The app is loaded once in the master and workers are forked from it: they start in milliseconds (a recycled
+# worker does not stall the requests queued on it) and share the code's memory. Nothing opens a database or
+# cache connection at import time; those are made in each worker on first use.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in {"0", "false", "no", "off"}
 # Recycle workers now and then so a slow leak can never grow without bound; the jitter keeps them from all
 # restarting at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 500))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 2000))
 # The reverse proxy that terminates TLS; only it may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

@@ -165,12 +165,91 @@ def parse_wrk(output: str) -> dict:
     return result
 
 
-def wrk(url: str, args: list[str], duration: str, *, script: Path | None = None, env=None) -> dict:
+# --- Whose CPU was it? ---------------------------------------------------------------------------------------
+# Other tenants may run their own work during a run. Over the run's window, the machine's busy CPU time minus
+# this benchmark's own (wrk, the server's processes, the database backends serving it, Redis) is "foreign";
+# a run where it passes FOREIGN_LIMIT % of the machine is repeated (up to ATTEMPTS times, the cleanest kept).
+
+HZ = os.sysconf("SC_CLK_TCK")
+FOREIGN_LIMIT = 10.0
+ATTEMPTS = 3
+
+
+def busy_jiffies() -> int:
+    values = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return values[0] + values[1] + values[2] + values[5] + values[6] + values[7]
+
+
+def processes() -> dict[int, tuple[int, int, str, str]]:
+    """pid -> (parent pid, CPU jiffies including reaped children, owner uid, command line)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            uid = entry.stat().st_uid
+        except OSError:
+            continue
+        rest = raw[raw.rindex(")") + 2 :].split()
+        table[int(entry.name)] = (int(rest[1]), sum(int(x) for x in rest[11:15]), uid, cmdline)
+    return table
+
+
+def own_jiffies(server_pid: int | None, markers: tuple[str, ...]) -> int:
+    total = 0
+    for pid, (ppid, jiffies, _uid, cmdline) in processes().items():
+        if server_pid and (pid == server_pid or ppid == server_pid):
+            total += jiffies
+        elif any(marker in cmdline for marker in markers):
+            total += jiffies
+    return total
+
+
+def wrk(
+    url: str,
+    args: list[str],
+    duration: str,
+    *,
+    script: Path | None = None,
+    env=None,
+    server_pid: int | None = None,
+    markers: tuple[str, ...] = ("redis-server",),
+) -> dict:
     cmd = ["wrk", *args, f"-d{duration}", "--latency", "--timeout", "60s"]
     if script:
         cmd += ["-s", str(script)]
+    before = (time.monotonic(), busy_jiffies(), own_jiffies(server_pid, markers), os.times())
     out = run([*cmd, url], env=env, timeout=600).stdout
-    return parse_wrk(out)
+    after = (time.monotonic(), busy_jiffies(), own_jiffies(server_pid, markers), os.times())
+    window = after[0] - before[0]
+    total = (after[1] - before[1]) / HZ
+    wrk_cpu = (after[3].children_user + after[3].children_system) - (
+        before[3].children_user + before[3].children_system
+    )
+    ours = (after[2] - before[2]) / HZ + wrk_cpu
+    result = parse_wrk(out)
+    result["foreign_pct"] = round(100 * max(0.0, total - ours) / (window * (os.cpu_count() or 1)), 1)
+    result["raw"] += (
+        f"\ncpu: window {window:.1f}s, machine busy {total:.1f} cpu-s, this benchmark {ours:.1f} cpu-s, "
+        f"foreign {result['foreign_pct']}% of the machine\n"
+    )
+    return result
+
+
+def cleanest(attempt) -> dict:
+    """Run `attempt()` until its foreign CPU share is under FOREIGN_LIMIT (at most ATTEMPTS times)."""
+    best = None
+    for number in range(1, ATTEMPTS + 1):
+        result = attempt()
+        result["attempts"] = number
+        if best is None or result["foreign_pct"] < best["foreign_pct"]:
+            best = result
+        if result["foreign_pct"] <= FOREIGN_LIMIT:
+            break
+        log(f"    (foreign CPU {result['foreign_pct']}% during the run: repeating)")
+    return best
 
 
 # --- The site under gunicorn ------------------------------------------------------------------------------
@@ -226,6 +305,7 @@ def prepare_database(db: str) -> dict:
 
 def page_runs(db: str, setup: dict, duration: str) -> list[dict]:
     rows = []
+    markers = ("redis-server", "nr_bench_pg")
     counts = json.loads(
         run(
             [PYTHON, "bench/page_queries.py", *setup["urls"].values()],
@@ -248,16 +328,21 @@ def page_runs(db: str, setup: dict, duration: str) -> list[dict]:
             env["PAGE_CACHE_SECONDS"] = "0"
             cache_name = "off"
         for n, path in setup["urls"].items():
-            busy = quiet_busy()
-            load = loadavg()
-            site = start_site(env)
-            try:
-                url = f"http://127.0.0.1:{PORT_SITE}{path}"
-                for _ in range(4):
-                    status, headers, _body = fetch(url)
-                result = wrk(url, WRK_PAGE, duration)
-            finally:
-                stop(site)
+            url = f"http://127.0.0.1:{PORT_SITE}{path}"
+            seen = {}
+
+            def attempt(env=env, url=url, seen=seen):
+                seen["busy"], seen["load"] = quiet_busy(), loadavg()
+                site = start_site(env)
+                try:
+                    for _ in range(4):
+                        _status, seen["headers"], _body = fetch(url)
+                    return wrk(url, WRK_PAGE, duration, server_pid=site.pid, markers=markers)
+                finally:
+                    stop(site)
+
+            result = cleanest(attempt)
+            busy, load, headers = seen["busy"], seen["load"], seen["headers"]
             row = {
                 "system": "Newsroom",
                 "db": db,
@@ -315,6 +400,8 @@ def post_run(db: str, setup: dict, duration: str) -> dict:
             duration,
             script=REPO / "bench" / "post_comment.lua",
             env={"BENCH_CSRF_COOKIE": cookie, "BENCH_CSRF_TOKEN": token, "BENCH_PARENT_ID": parent},
+            server_pid=site.pid,
+            markers=("redis-server", "nr_bench_pg", "akismet_standin"),
         )
         after = count_comments(env, path)
         akismet_calls = json.loads(fetch(f"http://127.0.0.1:{PORT_AKISMET}/calls")[2])
@@ -336,7 +423,7 @@ def post_run(db: str, setup: dict, duration: str) -> dict:
     log(
         f"  POST {db:6s} {row.get('rps', 0):7.1f} comments/s  p50 {row.get('p50', 0):6.1f} ms  "
         f"p99 {row.get('p99', 0):6.1f} ms  302s {ok}  errors {row['errors']}  stored {row['stored']}  "
-        f"Akismet checks {row['akismet_checks']}  (busy before {row['busy_before']}%)"
+        f"Akismet checks {row['akismet_checks']}  (other tenants {row.get('foreign_pct', '-')}% of the CPU)"
     )
     return row
 
@@ -395,21 +482,29 @@ def peer_runs(duration: str, dbs: list[str]) -> list[dict]:
             continue
         env = {"XTD_DB": db, "DJANGO_SETTINGS_MODULE": "project.settings"}
         for n in (235, 5000):
-            busy, load = quiet_busy(), loadavg()
-            process = subprocess.Popen(
-                [str(PEER_VENV / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT_PEER}", "project.wsgi"],
-                cwd=PEER,
-                env={**os.environ, **env},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                url = f"http://127.0.0.1:{PORT_PEER}/news/t{n}/"
-                wait_for(url, process, seconds=120)
-                fetch(url)
-                result = wrk(url, WRK_PAGE, duration)
-            finally:
-                stop(process)
+            seen = {}
+
+            def attempt(env=env, n=n, seen=seen):
+                seen["busy"], seen["load"] = quiet_busy(), loadavg()
+                process = subprocess.Popen(
+                    [str(PEER_VENV / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT_PEER}", "project.wsgi"],
+                    cwd=PEER,
+                    env={**os.environ, **env},
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                try:
+                    url = f"http://127.0.0.1:{PORT_PEER}/news/t{n}/"
+                    wait_for(url, process, seconds=120)
+                    fetch(url)
+                    fetch(url)
+                    # Its PostgreSQL cluster runs as the OS user pgxtd: "postgres: ... xtd" backends.
+                    return wrk(url, WRK_PAGE, duration, server_pid=process.pid, markers=("postgres xtd",))
+                finally:
+                    stop(process)
+
+            result = cleanest(attempt)
+            busy, load = seen["busy"], seen["load"]
             row = {
                 "system": "django-comments-xtd",
                 "db": db,
@@ -437,7 +532,7 @@ def format_row(row: dict) -> str:
     return (
         f"  {row['system']:20s} {row['db']:6s} {row['comments']:5d} comments  cache {row['cache']:18s} "
         f"{fmt(row.get('rps')):>8s} req/s  p50 {fmt(row.get('p50')):>7s} ms  p99 {fmt(row.get('p99')):>7s} ms  "
-        f"queries {row.get('queries', '-')}  (busy before {row['busy_before']}%)"
+        f"queries {row.get('queries', '-')}  (other tenants {row.get('foreign_pct', '-')}% of the CPU)"
     )
 
 
@@ -447,9 +542,10 @@ def summary(meta: dict, pages: list[dict], posts: list[dict]) -> str:
         "",
         f"{meta['machine']}; load before: {meta['load']}; command: `{meta['command']}`",
         f"Each page row: gunicorn, 2 sync workers, DEBUG=False; `wrk {' '.join(WRK_PAGE)} -d{meta['duration']}` "
-        "from loopback. PostgreSQL through psycopg's pool.",
+        "from loopback. PostgreSQL through psycopg's pool. Other load: CPU used by other tenants during the run, "
+        "as a share of the machine (runs above 10% are repeated, up to 3 times, and the cleanest kept).",
         "",
-        "| system | db | comments | page cache | req/s | p50 ms | p99 ms | queries/view | errors | CPU busy before |",
+        "| system | db | comments | page cache | req/s | p50 ms | p99 ms | queries/view | errors | other load |",
         "|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in pages:
@@ -457,7 +553,7 @@ def summary(meta: dict, pages: list[dict], posts: list[dict]) -> str:
         lines.append(
             f"| {row['system']} | {row['db']} | {row['comments']:,} | {row['cache']} | {fmt(row.get('rps'))} | "
             f"{fmt(row.get('p50'))} | {fmt(row.get('p99'))} | {row.get('queries', '-')} | {errors} | "
-            f"{row['busy_before']}% |"
+            f"{row.get('foreign_pct', '-')}% |"
         )
     if posts:
         lines += [
@@ -465,13 +561,13 @@ def summary(meta: dict, pages: list[dict], posts: list[dict]) -> str:
             f"Comment posting: `wrk {' '.join(WRK_POST)} -d{meta['duration']}` POSTing the form (CSRF token from "
             "the page, new text each time, every third a reply), Akismet answered by a local stand-in.",
             "",
-            "| db | comments/s | p50 ms | p99 ms | errors | stored | Akismet checks | CPU busy before |",
+            "| db | comments/s | p50 ms | p99 ms | errors | stored | Akismet checks | other load |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in posts:
             lines.append(
                 f"| {row['db']} | {fmt(row.get('rps'))} | {fmt(row.get('p50'))} | {fmt(row.get('p99'))} | "
-                f"{row['errors']} | {row['stored']} | {row['akismet_checks']} | {row['busy_before']}% |"
+                f"{row['errors']} | {row['stored']} | {row['akismet_checks']} | {row.get('foreign_pct', '-')}% |"
             )
     lines += [
         "",

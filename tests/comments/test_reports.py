@@ -123,3 +123,14 @@ def test_report_on_an_unpublished_article_is_not_found(client, make_article, mak
     draft = make_article(status=Article.Status.DRAFT)
     comment = make_comment(draft)
     assert client.get(report_url(comment)).status_code == 404
+
+
+def test_readers_behind_the_proxy_report_one_by_one(client, article, make_comment, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    comment = make_comment(article)
+    for ip in ("198.51.100.1", "198.51.100.2"):
+        client.post(report_url(comment), {"reason": "spam"}, HTTP_X_FORWARDED_FOR=ip)
+    assert sorted(CommentReport.objects.values_list("reporter_key", flat=True)) == [
+        "ip:198.51.100.1",
+        "ip:198.51.100.2",
+    ]
