@@ -10,9 +10,13 @@ run on the same thread for a side-by-side table.
 
     .venv/bin/python bench/run_all.py [--duration 10s] [--db sqlite,pg] [--no-peer] [--no-post]
 
-Ports 8160-8169 on 127.0.0.1; PostgreSQL databases nr_bench_*; Redis db 10 for the cached runs. Results go to
-bench/results/ (summary.md, results.json, raw wrk output). Machines are shared: the CPU busy share just
-before each run is printed with it.
+Ports 8160-8169 on 127.0.0.1; PostgreSQL database nr_bench_pg; Redis db 10 for the cached runs. Results go to
+bench/results/ (summary.md, results.json, raw wrk output, a pyinstrument profile of an uncached page view).
+
+Machines are shared: before each run the script waits (up to --quiet's limit) for the CPUs to be mostly idle,
+and during it counts the CPU time that was not this benchmark's (wrk, the server, its database backends,
+Redis); a run where other tenants took more than 10% of the machine is repeated, up to 3 times, and the
+cleanest kept. That share is printed with every figure.
 """
 
 import argparse
@@ -618,6 +622,12 @@ def main() -> int:
         log(f"\n== {db}: building the 235- and 5,000-comment articles")
         setup = prepare_database(db)
         pages += page_runs(db, setup, args.duration)
+        # Where an uncached page view's time goes, for the record (pyinstrument; read with any text viewer).
+        profile = run(
+            [PYTHON, "bench/profile_page.py", setup["urls"][235], "--views", "50"],
+            env={**setup["env"], "PAGE_CACHE_SECONDS": "0"},
+        ).stdout
+        (RESULTS / f"profile_{db}_235_uncached.txt").write_text(profile)
         if not args.no_post:
             posts.append(post_run(db, setup, args.duration))
     if not args.no_peer:
@@ -632,7 +642,7 @@ def main() -> int:
     (RESULTS / "summary.md").write_text(text)
     (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "pages": pages, "posts": posts}, indent=2))
     log("\n" + text)
-    log(f"(raw wrk output and this table in {RESULTS})")
+    log(f"(raw wrk output, profiles of an uncached page view and this table in {RESULTS})")
     return 0
 
 
