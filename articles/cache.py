@@ -144,8 +144,12 @@ _page_articles: dict[str, int] = {}
 PAGE_ARTICLES_MAX = 10_000
 
 
-def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None]:
-    """The cached entry under `key` and its article's current version (both None when nothing is cached)."""
+def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, int | None]:
+    """The cached entry under `key`, and the current version of the article it is for (and that article's id).
+
+    The version is known even without an entry when this process has served the page before, so a page whose
+    entry expired is re-rendered with its version read first, like a stale one.
+    """
     hint = _page_articles.get(key)
     if hint is None:
         entry = cache.get(key)
@@ -153,14 +157,14 @@ def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None]:
         wanted = [key, version_key(hint), SITE_VERSION_KEY]
         found = cache.get_many(wanted)
         entry = found.get(key)
-        if entry is not None and entry["article"] == hint and all(k in found for k in wanted):
-            return entry, (found[wanted[1]], found[wanted[2]])
+        if (entry is None or entry["article"] == hint) and all(k in found for k in wanted[1:]):
+            return entry, (found[wanted[1]], found[wanted[2]]), hint
     if entry is None:
-        return None, None
+        return None, None, None
     if len(_page_articles) >= PAGE_ARTICLES_MAX:
         _page_articles.clear()
     _page_articles[key] = entry["article"]
-    return entry, article_version(entry["article"])
+    return entry, article_version(entry["article"]), entry["article"]
 
 
 def cache_article_page(view):
@@ -174,7 +178,7 @@ def cache_article_page(view):
             return view(request, *args, **kwargs)
 
         # The version is read before rendering: a change made during the render then leaves this copy stale.
-        entry, version = _entry_and_version(key)
+        entry, version, version_of = _entry_and_version(key)
         if entry and entry["version"] == version:
             return _from_entry(request, entry)
 
@@ -182,8 +186,13 @@ def cache_article_page(view):
         article_id = _article_id(response)
         if response.status_code != 200 or article_id is None or response.cookies or response.streaming:
             return response
-        if version is None or entry["article"] != article_id:
+        if {"private", "no-store", "no-cache"} & set(re.split(r"[\s,=]+", response.get("Cache-Control", ""))):
+            return response
+        if version is None or version_of != article_id:
             version = article_version(article_id)
+        if len(_page_articles) >= PAGE_ARTICLES_MAX:
+            _page_articles.clear()
+        _page_articles[key] = article_id
         if hasattr(response, "render"):
             response.render()
         session = getattr(request, "session", None)

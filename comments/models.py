@@ -316,4 +316,3 @@ class ConductRules(models.Model):
             text = latest if latest and latest.strip() else DEFAULT_RULES
             cache.set(RULES_CACHE_KEY, text, RULES_CACHE_SECONDS)
         return text
-

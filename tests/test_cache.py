@@ -6,10 +6,13 @@ import socket
 
 import pytest
 import redis
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
-from django.test import Client, override_settings
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.test import Client, RequestFactory, override_settings
 
-from articles.cache import article_version, invalidate_article, page_key
+from articles.cache import article_version, cache_article_page, invalidate_article, page_key
 from articles.models import Article, Correction
 from comments.models import Comment, ConductRules
 from comments.moderation import approve_comments, remove_comments
@@ -103,6 +106,28 @@ def test_other_query_strings_are_never_cached(rf, client, open_article):
     assert "X-Page-Cache" not in response
 
 
+@pytest.mark.parametrize(("cache_control", "expected"), [("", ["miss", "hit"]), ("private, no-store", [None, None])])
+def test_a_page_its_view_marks_private_is_not_stored(rf, open_article, cache_control, expected):
+    def view(request):
+        template = engines["django"].from_string("{{ article.headline }}")
+        response = TemplateResponse(request, template, {"article": open_article})
+        if cache_control:
+            response["Cache-Control"] = cache_control
+        return response
+
+    cached_view = cache_article_page(view)
+    seen = []
+    for _ in range(2):
+        request = rf.get(open_article.get_absolute_url())
+        request.user = AnonymousUser()
+        response = cached_view(request)
+        if hasattr(response, "render"):
+            response.render()
+        assert response.content == b"Harbour bridge reopens"
+        seen.append(response.get("X-Page-Cache"))
+    assert seen == expected
+
+
 def test_page_cache_off_with_zero_seconds(client, open_article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     get(client, open_article)
@@ -180,6 +205,17 @@ def test_new_rules_of_conduct_show_on_every_cached_page(client, open_article):
     assert get(Client(), open_article)["X-Page-Cache"] == "hit"
     ConductRules.objects.create(text="Be kind to the harbour pilots.")
     assert "Be kind to the harbour pilots." in get(Client(), open_article).text
+
+
+def test_expired_page_is_rendered_again_and_cached_anew(client, open_article):
+    get(client, open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+    cache.delete(page_key(RequestFactory().get(open_article.get_absolute_url())))
+    post_comment(open_article, "After the expiry.")
+    again = get(Client(), open_article)
+    assert again["X-Page-Cache"] == "miss"
+    assert "After the expiry." in again.text
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
 
 
 def test_version_bump_survives_a_lost_version_key(client, open_article):
