@@ -129,6 +129,20 @@ def _scrub_csrf_token(request, content: bytes) -> bytes:
     return MASKED_TOKEN.sub(swap, content)
 
 
+def scrub_csrf_text(request, text: str) -> str | None:
+    """`text` rendered for this request with its CSRF token swapped for the placeholder, for reuse by other readers.
+
+    None when no token of this request's was found in it (there is then nothing to swap back in).
+    """
+    scrubbed = _scrub_csrf_token(request, text.encode())
+    return scrubbed.decode() if CSRF_PLACEHOLDER in scrubbed else None
+
+
+def fill_csrf_text(request, text: str) -> str:
+    """Text from `scrub_csrf_text` with this reader's own CSRF token (which also sets their CSRF cookie)."""
+    return text.replace(CSRF_PLACEHOLDER.decode(), get_token(request))
+
+
 def _from_entry(request, entry: dict) -> HttpResponse:
     content = entry["content"]
     if CSRF_PLACEHOLDER in content:

@@ -2,7 +2,9 @@ from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
+from articles.cache import fill_csrf_text, scrub_csrf_text
 from comments import rendering
 from comments.forms import CommentForm
 from comments.models import ConductRules
@@ -12,6 +14,14 @@ from comments.views import own_comment_ids
 register = template.Library()
 
 PK_MARK = 918273645
+
+# The "Post a comment" form as an anonymous reader gets it, rendered once per process for each article page and
+# reused with the CSRF token swapped in per reader (as the page cache does): crispy-forms' templates are most of
+# the comment section's rendering time. Keyed by everything the form's HTML depends on, so a change to the
+# article's moderation setting or the rules of conduct renders it afresh. Logged-in readers (name and email
+# prefilled) and replies (`?replyto=`) are always rendered afresh, as are bound forms (the posting view).
+_anonymous_forms: dict[tuple, str] = {}
+ANONYMOUS_FORMS_MAX = 1_000
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
@@ -43,10 +53,27 @@ def comment_section(context, article):
         "reply_to": reply_to,
         "rules": ConductRules.current_text() if is_open else "",
         "form": None,
+        "form_html": "",
     }
     if is_open:
         user = getattr(request, "user", None)
-        section["form"] = CommentForm(article=article, user=user, initial={"parent": reply_to.pk} if reply_to else {})
+        anonymous = request is not None and reply_to is None and not (user is not None and user.is_authenticated)
+        form_key = (article.pk, base_url, page.number, section["premoderated"], section["rules"]) if anonymous else None
+        form_html = _anonymous_forms.get(form_key) if anonymous else None
+        if form_html is not None:
+            section["form_html"] = mark_safe(fill_csrf_text(request, form_html))  # noqa: S308 - our own rendering of an unbound form
+        else:
+            section["form"] = CommentForm(
+                article=article, user=user, initial={"parent": reply_to.pk} if reply_to else {}
+            )
+            if anonymous:
+                rendered = render_to_string("comments/_form.html", section, request=request)
+                scrubbed = scrub_csrf_text(request, rendered)
+                if scrubbed is not None:
+                    if len(_anonymous_forms) >= ANONYMOUS_FORMS_MAX:
+                        _anonymous_forms.clear()
+                    _anonymous_forms[form_key] = scrubbed
+                section["form_html"] = rendered
 
     reply_form = ""
     if reply_to is not None:

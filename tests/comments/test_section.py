@@ -387,3 +387,63 @@ def test_published_comments_link_to_their_permalink_and_report_page(client, arti
     assert f'href="{comment.get_absolute_url()}"' in html
     assert f'href="/comments/{comment.pk}/report/" rel="nofollow">Report abuse</a>' in html
     assert f"/comments/{held.pk}/report/" not in html
+
+
+def form_html(response) -> str:
+    html = section(response)
+    return html[html.index('<div id="respond"') : html.index("</form>")]
+
+
+def csrf_field(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', html).group(1)
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_anonymous_form_is_rendered_once_and_gets_each_readers_own_token(article, make_comment):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from comments.templatetags import comments as comment_tags
+
+    make_comment(article)
+    comment_tags._anonymous_forms.clear()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_html = form_html(get_page(first, article))
+    assert len(comment_tags._anonymous_forms) == 1
+    second_html = form_html(get_page(second, article))
+    # The second reader got the stored form, with their own token (matching their own CSRF cookie) swapped in.
+    first_token, second_token = csrf_field(first_html), csrf_field(second_html)
+    assert first_token != second_token
+    assert _unmask_cipher_token(first_token) == first.cookies["csrftoken"].value
+    assert _unmask_cipher_token(second_token) == second.cookies["csrftoken"].value
+    assert first_html.replace(first_token, "") == second_html.replace(second_token, "")
+    assert "\x00" not in second_html
+    # ... and can post with it.
+    response = second.post(
+        f"/comments/post/{article.pk}/",
+        {"csrfmiddlewaretoken": second_token, "name": "Ada", "email": "ada@example.com", "comment": "Hello there."},
+    )
+    assert response.status_code == 302
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_stored_anonymous_form_is_not_shown_to_logged_in_readers_or_replies(client, make_user, article, make_comment):
+    comment = make_comment(article)
+    get_page(Client(), article)
+    get_page(Client(), article)
+    user = make_user(username="grace", first_name="Grace", last_name="Hopper")
+    client.force_login(user)
+    html = section(get_page(client, article))
+    assert 'name="name" value="Grace Hopper"' in html and 'name="email" value="grace@example.com"' in html
+    reply_html = section(get_page(Client(), article, replyto=str(comment.pk)))
+    assert f'name="parent" value="{comment.pk}"' in reply_html
+
+
+@override_settings(PAGE_CACHE_SECONDS=0)
+def test_stored_anonymous_form_follows_moderation_and_rules_changes(client, article):
+    assert "Comments are not pre-screened" in section(get_page(client, article))
+    article.comment_moderation = Article.Moderation.PRE
+    article.save()
+    ConductRules.objects.create(text="New <rules>.")
+    html = section(get_page(Client(), article))
+    assert "Comments are reviewed by a moderator before they appear." in html
+    assert "New &lt;rules&gt;." in html
