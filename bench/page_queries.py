@@ -6,45 +6,13 @@ median of 15 calls of the project's WSGI handler itself (no test-client instrume
 in CPU time. Prints JSON.
 """
 
-import io
 import json
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from django.db import connection  # noqa: E402
-
-handler = WSGIHandler()
-
-
-def get(path: str) -> tuple[str, bytes]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8160",
-        "HTTP_HOST": "127.0.0.1",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
-    status = []
-    body = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
-    return status[0], body
-
+from django.db import connection
+from wsgi_get import get
 
 results = {}
 for path in sys.argv[1:]:

@@ -6,39 +6,10 @@ Run by run_all.py with the benchmark's environment (PAGE_CACHE_SECONDS=0); print
 """
 
 import argparse
-import io
-import os
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
-from pyinstrument import Profiler  # noqa: E402
-
-handler = WSGIHandler()
-
-
-def get(path: str) -> None:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8160",
-        "HTTP_HOST": "127.0.0.1",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
-    b"".join(handler(environ, lambda *a: None))
+from pyinstrument import Profiler
+from wsgi_get import get
 
 
 def main():
