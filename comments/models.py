@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles.cache import invalidate_all_articles
 from articles.models import Article
+from comments.text import LINK_DOMAINS_MAX, comment_markers
 
 # Each level of a comment's materialized path is its own id, zero-padded to this width, so sorting a
 # thread's paths as strings gives parents before children and siblings in the order they came.
@@ -97,7 +98,7 @@ class Comment(models.Model):
     # Moderation helpers: reports from readers, and what "find more like these" matches on.
     report_count = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    link_domains = models.CharField(max_length=500, blank=True)
+    link_domains = models.CharField(max_length=LINK_DOMAINS_MAX, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -133,9 +134,7 @@ class Comment(models.Model):
         else:
             self.depth = 0
         if not (self.fingerprint or self.link_domains):
-            # What "find more like these" matches on; pure text work, no query. (moderation imports this module.)
-            from comments.moderation import comment_markers
-
+            # What "find more like these" matches on; pure text work, no query.
             self.fingerprint, self.link_domains = comment_markers(body=self.body, author_url=self.author_url)
         with transaction.atomic():
             super().save(*args, **kwargs)

@@ -6,24 +6,17 @@ command, a test), so that flood control, spam screening and the article's counte
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 
-from articles.cache import invalidate_article
 from articles.models import Article
+from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
 from comments.models import Comment
 from comments.spam import screen_comment
 
 logger = logging.getLogger(__name__)
-
-# How many article ids one UPDATE recounts; keeps the statement small when a bulk action touches thousands.
-SYNC_BATCH = 500
 
 
 class CommentRejected(Exception):
@@ -96,30 +89,6 @@ def submit_comment(
     # pages (sync_article_counts), as every status change does.
     screen_comment(comment)
     return comment
-
-
-def sync_article_counts(article_ids: Iterable[int]) -> None:
-    """Recount `Article.comment_count` for these articles in SQL, then drop their cached pages.
-
-    Call it after anything that changes which comments readers see (a new comment, a moderator's decision,
-    a purge). The count is of published comments: a tombstone ("This comment was removed.") is not a response.
-    Recounting rather than incrementing keeps the counter right however many changes race each other.
-    """
-    ids = iter(sorted({int(pk) for pk in article_ids}))
-    published = (
-        Comment.objects.published()
-        .filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    while batch := list(islice(ids, SYNC_BATCH)):
-        Article.objects.filter(pk__in=batch).update(
-            comment_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
-        )
-        for article_id in batch:
-            invalidate_article(article_id)
 
 
 def _take_rate_limit_slot(ip: str) -> bool:

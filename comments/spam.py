@@ -9,7 +9,8 @@ reason, until Akismet answers or a moderator decides. docs/akismet.md has the wh
 import hashlib
 import logging
 import time
-from datetime import UTC, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import akismet
 import httpx
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comments import blocklist
+from comments.counters import sync_article_counts
 from comments.forms import HONEYPOT_FIELD
 from comments.models import AkismetFeedback, BlocklistEntry, Comment, CommentEvent
 
@@ -47,6 +49,21 @@ FEEDBACK_BATCH = 1000
 
 _PAUSE_KEY = "akismet:paused"
 _client_cache: dict = {}
+
+
+def _not_connected(*args) -> None:
+    logger.warning("Akismet background tasks are not connected; cron's recheck_comments does the work")
+
+
+# The background tasks (comments.tasks) run this module's re-checks and feedback, so this module cannot import
+# them without a circle; instead comments.tasks hands its two enqueue functions over when it loads
+# (CommentsConfig.ready calls comments.tasks.connect), and this module calls them after a transaction commits.
+_background: dict[str, Callable] = dict.fromkeys(["schedule_recheck", "enqueue_feedback_send"], _not_connected)
+
+
+def connect_background(*, schedule_recheck: Callable[[datetime], None], enqueue_feedback_send: Callable[[], None]):
+    """Called once by comments.tasks: how a held comment gets its re-check, and owed feedback its sending."""
+    _background.update(schedule_recheck=schedule_recheck, enqueue_feedback_send=enqueue_feedback_send)
 
 
 class SpamCheckUnavailable(Exception):
@@ -337,9 +354,6 @@ def _record(comment: Comment, kind: str, action: str, detail: str = "") -> None:
 
 def _sync_if_visible(comment: Comment) -> None:
     if comment.status == Comment.Status.PUBLISHED:
-        # Imported here: the posting service imports this module.
-        from comments.services import sync_article_counts
-
         sync_article_counts([comment.article_id])
 
 
@@ -349,9 +363,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _schedule_recheck(when) -> None:
-    from comments.tasks import schedule_recheck
-
-    schedule_recheck(when)
+    _background["schedule_recheck"](when)
 
 
 # --- Re-checks ------------------------------------------------------------------------------------------
@@ -569,9 +581,7 @@ def _queue_feedback(comments, kind: AkismetFeedback.Kind, actor) -> int:
 
 
 def _enqueue_feedback_send() -> None:
-    from comments.tasks import enqueue_feedback_send
-
-    enqueue_feedback_send()
+    _background["enqueue_feedback_send"]()
 
 
 def owed_feedback() -> models.QuerySet:

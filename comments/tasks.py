@@ -92,3 +92,8 @@ def enqueue_feedback_send() -> None:
             send_feedback.enqueue()
     except Exception:
         logger.exception("Could not enqueue Akismet feedback; cron's recheck_comments will send it")
+
+
+def connect() -> None:
+    """Let comments.spam hand held comments and owed feedback to these tasks (CommentsConfig.ready calls it)."""
+    spam.connect_background(schedule_recheck=schedule_recheck, enqueue_feedback_send=enqueue_feedback_send)
