@@ -15,6 +15,7 @@ from articles.models import Article
 from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
 from comments.models import Comment
 from comments.spam import screen_comment
+from comments.text import is_blank
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,16 @@ def submit_comment(
             raise CommentRejected("The comment you replied to belongs to another article.", code="parent")
         if parent.status != Comment.Status.PUBLISHED:
             raise CommentRejected("The comment you replied to is no longer available.", code="parent")
+        if parent.reply_target() is None:
+            # At the deepest level a reply goes beside its parent, under a published ancestor; none is left.
+            raise CommentRejected(
+                "This conversation cannot take more replies: the comments it would go under are no longer shown. "
+                "You can still comment on the article.",
+                code="parent",
+            )
     body = body.strip()
+    if is_blank(body) or is_blank(author_name):
+        raise CommentRejected("Write your name and a comment before posting.", code="empty")
     author_email = author_email.strip().lower()
     if Comment.objects.filter(author_email=author_email, article=article, body=body).exists():
         raise CommentRejected("You have already posted this comment on this article.", code="duplicate")

@@ -38,9 +38,18 @@ def phrase_key(text: str) -> str:
     return _SPACE.sub(" ", normalise(text)).strip()
 
 
+# Characters that draw nothing although Unicode does not call them format characters or spaces: the combining
+# grapheme joiner, Hangul fillers, Khmer inherent vowels, the braille blank.
+_BLANK_LOOKING = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+
+
 def is_blank(text: str) -> bool:
-    """Whether a reader would see nothing: only white space and invisible or formatting characters."""
-    return not any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc", "Zs") for char in text or "")
+    """Whether a reader would see nothing: only white space, control and format characters (zero-width spaces
+    and joiners, direction marks, U+180E, the BOM) and characters that draw nothing."""
+    return all(
+        char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+        for char in text or ""
+    )
 
 
 def host(url: str) -> str:
