@@ -2,7 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Case, Count, IntegerField, Value, When
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -13,6 +15,9 @@ from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, current_queue
 from comments.models import Comment, CommentEvent, CommentReport
+
+# Where get_changelist_instance leaves the reason the list's filters were refused, for changelist_view.
+BAD_FILTER = "_comments_bad_filter"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -174,7 +179,26 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
             "can_moderate": can_moderate(request),
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context=context)
+        response = super().changelist_view(request, extra_context=context)
+        if problem := getattr(request, BAD_FILTER, None):
+            # Django would send the moderator back to the bare list with "?e=1" (or a "Database error" page);
+            # say what was wrong instead, and keep the way back.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "These filters cannot be used",
+                "opts": self.model._meta,
+                "problem": problem,
+                "list_url": changelist_url(),
+            }
+            return TemplateResponse(request, "admin/comments/comment/bad_filter.html", context, status=400)
+        return response
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except IncorrectLookupParameters as error:
+            setattr(request, BAD_FILTER, str(error)[:200] or "An unknown filter or a number out of range.")
+            raise
 
     @admin.display(description="comment")
     def excerpt(self, obj):

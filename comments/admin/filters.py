@@ -40,13 +40,17 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset if chosen is None else queryset.filter(status__in=chosen)
 
 
+# The largest id a database column holds (a signed 64-bit integer); past it a query fails instead of matching nothing.
+MAX_ID = 2**63 - 1
+
+
 def _int_param(value) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise IncorrectLookupParameters(f"Not an id: {value!r}") from None
-    if number <= 0:
-        raise IncorrectLookupParameters(f"Not an id: {value!r}")
+        raise IncorrectLookupParameters(f"Not an id: {str(value)[:40]!r}") from None
+    if not 0 < number <= MAX_ID:
+        raise IncorrectLookupParameters(f"Not an id: {str(value)[:40]!r}")
     return number
 
 
