@@ -425,6 +425,20 @@ def _describe(description: str, result: DeleteResult) -> str:
     return f"{description}; {note}" if description else note
 
 
+class SenderMatch:
+    """How "everything from these senders" finds a sender's other comments; always the moderator's choice."""
+
+    EMAIL = "email"
+    IP = "ip"
+    BOTH = "both"
+    CHOICES = [
+        (EMAIL, "Same email address"),
+        (IP, "Same IP address"),
+        (BOTH, "Same email address or same IP address"),
+    ]
+    FIELDS = {EMAIL: ("author_email",), IP: ("ip_address",), BOTH: ("author_email", "ip_address")}
+
+
 def senders_of(comments: models.QuerySet) -> tuple[models.QuerySet, models.QuerySet]:
     """The distinct emails and IP addresses behind these comments, as subqueries."""
     emails = comments.exclude(author_email="").order_by().values("author_email").distinct()
@@ -432,20 +446,39 @@ def senders_of(comments: models.QuerySet) -> tuple[models.QuerySet, models.Query
     return emails, ips
 
 
-def sender_comments(comments: models.QuerySet) -> CommentQuerySet:
-    """Every comment, site-wide, that shares an email address or an IP address with one of these."""
+def _sender_fields(match: str) -> tuple[str, ...]:
+    if match not in SenderMatch.FIELDS:
+        raise ValueError(f"match must be one of {', '.join(SenderMatch.FIELDS)}, not {match!r}")
+    return SenderMatch.FIELDS[match]
+
+
+def sender_comments(comments: models.QuerySet, *, match: str) -> CommentQuerySet:
+    """Every comment, site-wide, that shares an email address (match="email"), an IP address ("ip") or either
+    ("both") with one of these."""
     emails, ips = senders_of(comments)
-    return Comment.objects.filter(Q(author_email__in=emails) | Q(ip_address__in=ips))
+    condition = Q()
+    for field in _sender_fields(match):
+        condition |= Q(author_email__in=emails) if field == "author_email" else Q(ip_address__in=ips)
+    return Comment.objects.filter(condition)
+
+
+def sender_bystanders(comments: models.QuerySet, *, match: str) -> CommentQuerySet:
+    """The published comments a sender delete would take from *other* email addresses: readers who share an IP
+    address (an office, a school, a mobile carrier) with a spammer. A moderator must see these before deciding."""
+    emails, _ = senders_of(comments)
+    return sender_comments(comments, match=match).published().exclude(author_email__in=emails)
 
 
 def delete_from_senders(
-    *, comments: models.QuerySet, moderator: AbstractBaseUser, description: str = ""
+    *, comments: models.QuerySet, moderator: AbstractBaseUser, match: str, description: str = ""
 ) -> DeleteResult:
-    """Delete everything from the people behind these comments: every comment with their email or IP."""
+    """Delete everything from the people behind these comments: every comment with their email address, their
+    IP address, or either, as `match` says ("email", "ip", "both")."""
+    fields = _sender_fields(match)
     # The senders are read first: deleting walks the comments that define them, and must not lose them midway.
     emails, ips = senders_of(comments)
-    emails = list(emails.values_list("author_email", flat=True))
-    ips = list(ips.values_list("ip_address", flat=True))
+    emails = list(emails.values_list("author_email", flat=True)) if "author_email" in fields else []
+    ips = list(ips.values_list("ip_address", flat=True)) if "ip_address" in fields else []
     total, articles = DeleteResult(), set()
     chunk = 500
     for field, values in (("author_email", emails), ("ip_address", ips)):
@@ -455,7 +488,14 @@ def delete_from_senders(
             total.deleted += result.deleted
             total.tombstoned += result.tombstoned
             articles |= touched
-    senders = f"{len(emails):,} email addresses and {len(ips):,} IP addresses"
+    senders = " and ".join(
+        part
+        for part in (
+            "author_email" in fields and f"{len(emails):,} email addresses",
+            "ip_address" in fields and f"{len(ips):,} IP addresses",
+        )
+        if part
+    )
     with transaction.atomic():
         _record(
             action="Deleted everything from senders",

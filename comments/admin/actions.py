@@ -135,26 +135,67 @@ class CommentActions:
         self.message_user(request, f"Comments deleted: {result}.", messages.SUCCESS)
         return None
 
-    @admin.action(description="Delete everything from these senders (email or IP, site-wide)", permissions=["purge"])
+    @admin.action(description="Delete everything from these senders (by email or IP, site-wide)", permissions=["purge"])
     def delete_senders(self, request, queryset):
-        if request.POST.get("post") != "yes":
-            emails, ips = moderation.senders_of(queryset)
-            senders = f"{emails.count():,} email address(es) and {ips.count():,} IP address(es)"
-            return self._confirm(
-                request,
-                queryset,
-                action="delete_senders",
-                title="Delete everything from these senders",
-                question="Delete all {count} comment{s} from " + senders + ", on every article?",
-                counted=moderation.sender_comments(queryset),
-                notes=["Check the published count: an IP address can be shared by many readers."],
-                danger=True,
+        """Ask how senders are matched (no default), show what each way would take, then delete.
+
+        An IP address is often shared (offices, schools, mobile carriers), so the published comments of other
+        email addresses that a match by IP would take are counted and sampled, and need their own tick.
+        """
+        match = request.POST.get("match", "")
+        choices = dict(moderation.SenderMatch.CHOICES)
+        error = ""
+        if request.POST.get("post") == "yes":
+            bystanders = moderation.sender_bystanders(queryset, match=match).count() if match in choices else 0
+            if match not in choices:
+                error = "Choose how to match the senders."
+            elif bystanders and request.POST.get("include_bystanders") != "yes":
+                error = (
+                    f"Tick the box to confirm that the {bystanders:,} published comment(s) from other email "
+                    "addresses go too, or match by email address only."
+                )
+            else:
+                result = moderation.delete_from_senders(
+                    comments=queryset, moderator=request.user, match=match, description=self._scope(request)
+                )
+                self.message_user(request, f"Comments from these senders: {result}.", messages.SUCCESS)
+                return None
+        emails, ips = moderation.senders_of(queryset)
+        options = []
+        for key, label in moderation.SenderMatch.CHOICES:
+            counted = moderation.sender_comments(queryset, match=key)
+            options.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "total": counted.count(),
+                    "published": counted.published().count(),
+                    "bystanders": moderation.sender_bystanders(queryset, match=key).count(),
+                }
             )
-        result = moderation.delete_from_senders(
-            comments=queryset, moderator=request.user, description=self._scope(request)
+        sample = (
+            moderation.sender_bystanders(queryset, match=moderation.SenderMatch.BOTH)
+            .select_related("article")
+            .order_by("-submitted_at")[:10]
         )
-        self.message_user(request, f"Comments from these senders: {result}.", messages.SUCCESS)
-        return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Delete everything from these senders",
+            "opts": self.model._meta,
+            "action": "delete_senders",
+            "senders": f"{emails.count():,} email address(es) and {ips.count():,} IP address(es)",
+            "options": options,
+            "chosen": match,
+            "error": error,
+            "sample": sample,
+            "scope": self._scope(request),
+            "select_across": "1" if self._select_across(request) else "0",
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "back_url": request.get_full_path(),
+        }
+        status = 400 if error else 200
+        return TemplateResponse(request, "admin/comments/comment/confirm_senders.html", context, status=status)
 
     @admin.action(description="Find more like these (same links or near-identical text)", permissions=["moderate"])
     def find_similar(self, request, queryset):
@@ -165,17 +206,36 @@ class CommentActions:
         return HttpResponseRedirect(changelist_url(queue="all", like=",".join(map(str, ids[:limit]))))
 
     def _article_action(self, request, queryset, *, reopen: bool):
+        """Close or reopen comments on the selection's articles: a change to the articles, so it asks first."""
         articles = Article.objects.filter(pk__in=queryset.order_by().values("article_id"))
+        verb, done = ("reopen", "reopened") if reopen else ("close", "closed")
+        if request.POST.get("post") != "yes":
+            mode = Article.Comments.OPEN if reopen else Article.Comments.CLOSED
+            count = articles.count()
+            already = articles.filter(comments_mode=mode).count()
+            headlines = list(articles.order_by("-published_at", "-pk").values_list("headline", flat=True)[:10])
+            return self._confirm(
+                request,
+                queryset,
+                action=f"{verb}_article_comments",
+                title=f"{verb.capitalize()} comments on their articles",
+                question=f"{verb.capitalize()} comments on {count:,} article{'' if count == 1 else 's'}?",
+                notes=[
+                    already and f"{already:,} of them are {done} already and stay as they are.",
+                    "Articles: " + "; ".join(headlines) + ("; …" if count > len(headlines) else ""),
+                    "The selected comments themselves are not changed.",
+                ],
+            )
         changed = moderation.close_comments(
             articles=articles, moderator=request.user, description=self._scope(request), reopen=reopen
         )
-        verb = "reopened" if reopen else "closed"
-        self.message_user(request, f"Comments {verb} on {changed:,} article(s).", messages.SUCCESS)
+        self.message_user(request, f"Comments {done} on {changed:,} article(s).", messages.SUCCESS)
+        return None
 
     @admin.action(description="Close comments on their articles", permissions=["moderate"])
     def close_article_comments(self, request, queryset):
-        self._article_action(request, queryset, reopen=False)
+        return self._article_action(request, queryset, reopen=False)
 
     @admin.action(description="Reopen comments on their articles", permissions=["moderate"])
     def reopen_article_comments(self, request, queryset):
-        self._article_action(request, queryset, reopen=True)
+        return self._article_action(request, queryset, reopen=True)
