@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -48,23 +48,31 @@ class ModerationPages:
     def empty_spam_view(self, request):
         if not can_purge(request):
             raise PermissionDenied
-        form = EmptySpamForm(request.POST if request.method == "POST" else None)
+        ages = spam_by_age()
+        retention = settings.SPAM_RETENTION_DAYS
+        older_than_retention = moderation.spam_to_purge(older_than_days=retention).count()
+        # Offer what would delete something: the retention age when spam is that old, else all spam.
+        initial = {"scope": "older" if older_than_retention else "all", "days": retention}
+        form = EmptySpamForm(request.POST if request.method == "POST" else None, initial=initial)
         context = {
             **self.admin_site.each_context(request),
             "title": "Empty spam",
             "opts": self.model._meta,
             "form": form,
-            "spam_total": Comment.objects.spam().count(),
-            "retention_days": settings.SPAM_RETENTION_DAYS,
-            "older_than_retention": moderation.spam_to_purge(older_than_days=settings.SPAM_RETENTION_DAYS).count(),
+            "ages": ages,
+            "spam_total": ages[0]["count"],
+            "retention_days": retention,
+            "older_than_retention": older_than_retention,
         }
         if request.method == "POST" and form.is_valid():
             days = form.older_than_days()
-            if request.POST.get("confirm") == "yes":
+            count = moderation.spam_to_purge(older_than_days=days).count()
+            if request.POST.get("confirm") == "yes" and count:
                 result = moderation.empty_spam(moderator=request.user, older_than_days=days)
                 self.message_user(request, f"Spam emptied: {result}.", messages.SUCCESS)
                 return HttpResponseRedirect(changelist_url(queue="spam"))
-            context["confirm_count"] = moderation.spam_to_purge(older_than_days=days).count()
+            # Nothing to delete is said on the choice page, with the counts, not offered as "Delete 0".
+            context["confirm_count"] = count
             context["confirm_days"] = days
         return TemplateResponse(request, "admin/comments/empty_spam.html", context)
 
@@ -87,6 +95,29 @@ class EmptySpamForm(forms.Form):
 
     def older_than_days(self) -> int:
         return 0 if self.cleaned_data["scope"] == "all" else self.cleaned_data["days"]
+
+
+# The ages "Empty spam" offers up front, in days; 0 is all spam.
+SPAM_AGES = [0, 1, 7, 30]
+
+
+def spam_by_age() -> list[dict]:
+    """How much spam each age choice would delete (all, older than 1, 7, the retention, 30 days): one query."""
+    now = timezone.now()
+    days = sorted({*SPAM_AGES, settings.SPAM_RETENTION_DAYS})
+    counts = Comment.objects.spam().aggregate(
+        **{f"d{n}": Count("pk", filter=Q(submitted_at__lt=now - timedelta(days=n)) if n else Q()) for n in days}
+    )
+    return [
+        {
+            "days": n,
+            "scope": "older" if n else "all",
+            "label": f"Older than {n} day{'s' if n != 1 else ''}" if n else "All spam",
+            "count": counts[f"d{n}"],
+            "retention": n == settings.SPAM_RETENTION_DAYS,
+        }
+        for n in days
+    ]
 
 
 def daily_chart(*, days: int = 30, width: int = 720, height: int = 220) -> dict:
