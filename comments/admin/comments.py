@@ -215,15 +215,35 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="article", ordering="article__headline")
     def article_links(self, obj):
-        article_url = obj.article.get_absolute_url()
-        anchor = reverse("comments:permalink", args=[obj.pk]) if obj.is_visible else article_url
+        headline = Truncator(obj.article.headline).chars(40)
+        if not obj.article.is_live:
+            # Readers cannot open it (a draft, scheduled or unpublished story): no link that answers 404.
+            return format_html(
+                '{} <span class="quiet" title="The article is not on the site">#{}</span>', headline, obj.pk
+            )
+        permalink = self.view_on_site(obj)
+        if permalink is None:
+            return format_html(
+                '<a href="{}">{}</a> <span class="quiet" title="Not shown on the site ({})">#{}</span>',
+                obj.article.get_absolute_url(),
+                headline,
+                obj.get_status_display().lower(),
+                obj.pk,
+            )
         return format_html(
             '<a href="{}">{}</a> <a href="{}" title="This comment on the site">#{}</a>',
-            article_url,
-            Truncator(obj.article.headline).chars(40),
-            anchor,
+            obj.article.get_absolute_url(),
+            headline,
+            permalink,
             obj.pk,
         )
+
+    def view_on_site(self, obj):
+        """The comment on the site, only where readers (and so the moderator) can see it: published or a removed
+        tombstone, on a live article. Held and spam comments have no page; "View on site" would answer 404."""
+        if obj.is_visible and obj.article.is_live:
+            return reverse("comments:permalink", args=[obj.pk])
+        return None
 
     # The change page ----------------------------------------------------------------------------------------
 
