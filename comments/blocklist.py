@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from comments.addresses import parse_ip, widen
 from comments.models import BlocklistEntry, Comment
 from comments.text import normalise, phrase_key
 
@@ -73,7 +74,8 @@ class _Rules:
             logger.warning("Blocklist entry %s has an invalid value %r; it is ignored", entry.pk, entry.value)
             return
         if entry.kind == BlocklistEntry.Kind.IP:
-            self.networks.append((ipaddress.ip_network(value), entry))
+            # An IPv6 entry covers at least the reader's whole network (COMMENTS_IPV6_PREFIX).
+            self.networks.append((widen(ipaddress.ip_network(value)), entry))
         elif entry.kind == BlocklistEntry.Kind.EMAIL:
             (self.addresses if "@" in value else self.domains)[value] = entry
         else:
@@ -163,18 +165,6 @@ def _entry_changed(sender, **kwargs):
     blocklist_changed()
 
 
-def _parse_ip(value):
-    if not value:
-        return None
-    try:
-        ip = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
-
-
 def match_comment(comment: Comment) -> BlocklistEntry | None:
     """The blocklist entry this comment matches, or None; an entry that marks spam wins over one that holds.
 
@@ -185,7 +175,7 @@ def match_comment(comment: Comment) -> BlocklistEntry | None:
     blocklist = current_blocklist()
     if blocklist.empty:
         return None
-    ip = _parse_ip(comment.ip_address)
+    ip = parse_ip(comment.ip_address)
     email = normalise(comment.author_email or "").strip()
     text = None
     for rules in blocklist.by_action:

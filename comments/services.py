@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 
 from articles.models import Article
+from comments.addresses import reader_network
 from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
 from comments.models import Comment
 from comments.spam import screen_comment
@@ -110,7 +111,8 @@ def _take_rate_limit_slot(ip: str) -> bool:
     seconds = settings.COMMENTS_RATE_LIMIT_SECONDS
     if seconds <= 0:
         return True
-    key = "comments:rate:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    # An IPv6 reader is their whole network: a fresh address from the same /64 is the same reader.
+    key = "comments:rate:" + hashlib.sha256((reader_network(ip) or ip).encode()).hexdigest()[:32]
     try:
         return cache.add(key, 1, timeout=seconds)
     except Exception:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
+from comments.addresses import reader_network
 from comments.forms import HONEYPOT_FIELD, CommentForm
 from comments.models import Comment, CommentReport, ConductRules
 from comments.moderation import report_comment
@@ -180,7 +181,8 @@ def reporter_key(request) -> str:
     """Who is reporting: the account when signed in, else the IP address (one report each per comment)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{client_ip(request) or ''}"
+    # IPv6: the reader's /64, so fresh addresses from one subscriber's network count as one reader.
+    return f"ip:{reader_network(client_ip(request))}"
 
 
 @require_http_methods(["GET", "POST"])
