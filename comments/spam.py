@@ -49,6 +49,7 @@ FEEDBACK_BATCH = 1000
 
 _PAUSE_KEY = "akismet:paused"
 _client_cache: dict = {}
+_local_pause: dict = {}
 
 
 def _not_connected(*args) -> None:
@@ -107,12 +108,38 @@ def _mark_key_invalid() -> None:
 
 
 def _pause(reason: str) -> None:
-    cache.set(_PAUSE_KEY, reason, timeout=OUTAGE_PAUSE.total_seconds())
+    """Skip Akismet for OUTAGE_PAUSE. The pause is kept in the shared cache, so every app server skips it at
+    once, and in this process too: with the cache (Redis) down as well, a process that forgot would make every
+    reader wait the full AKISMET_TIMEOUT again."""
+    _local_pause.update(until=time.monotonic() + OUTAGE_PAUSE.total_seconds(), reason=reason)
+    try:
+        cache.set(_PAUSE_KEY, reason, timeout=OUTAGE_PAUSE.total_seconds())
+    except Exception:
+        logger.warning("Could not share the Akismet pause through the cache", exc_info=True)
+
+
+def current_pause() -> str | None:
+    """Why Akismet is being skipped right now (this process's pause first, then the shared one), or None."""
+    if _local_pause and time.monotonic() < _local_pause["until"]:
+        return _local_pause["reason"]
+    try:
+        return cache.get(_PAUSE_KEY)
+    except Exception:
+        return None
+
+
+def _resume() -> None:
+    _local_pause.clear()
+    try:
+        cache.delete(_PAUSE_KEY)
+    except Exception:
+        logger.warning("Could not clear the shared Akismet pause", exc_info=True)
 
 
 def reset_client() -> None:
-    """Forget the verified client (tests, or after changing the key at runtime)."""
+    """Forget the verified client and any pause (tests, or after changing the key at runtime)."""
     _client_cache.clear()
+    _local_pause.clear()
 
 
 def get_client() -> akismet.SyncClient | None:
@@ -178,7 +205,7 @@ def spam_checking_status() -> str | None:
             f"Akismet rejected the API key for {site_url()}. New comments are held as pending without a spam "
             "check until AKISMET_API_KEY (or SITE_URL) is fixed."
         )
-    if reason := cache.get(_PAUSE_KEY):
+    if reason := current_pause():
         return f"Akismet is not answering ({reason}). New comments are held as pending and re-checked later."
     return None
 
@@ -227,7 +254,7 @@ def check_payload(payload: dict, *, recheck_reason: str = "") -> akismet.CheckRe
         verdict = client.comment_check(**payload, **extra)
     except akismet.AkismetError as exc:
         raise _unavailable(exc) from exc
-    cache.delete(_PAUSE_KEY)
+    _resume()
     return verdict
 
 
@@ -258,7 +285,7 @@ def screen_comment(comment: Comment) -> None:
 
     comment.akismet_payload = build_payload(comment)
     try:
-        if paused := cache.get(_PAUSE_KEY):
+        if paused := current_pause():
             raise SpamCheckUnavailable(paused)
         verdict = check_payload(comment.akismet_payload)
     except SpamCheckUnavailable as exc:
