@@ -10,15 +10,22 @@ import logging
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
+from django.db import DatabaseError, transaction
 
 from articles.models import Article
 from comments.addresses import reader_network
 from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
+from comments.dbretry import reconnect_if_dropped
 from comments.models import Comment
 from comments.spam import screen_comment
+from comments.tasks import book_first_check
 from comments.text import is_blank
 
 logger = logging.getLogger(__name__)
+
+
+class CommentNotSaved(Exception):
+    """The database failed before the comment was stored: nothing was saved, and posting again is safe."""
 
 
 class CommentRejected(Exception):
@@ -83,22 +90,34 @@ def submit_comment(
 
     if user is not None and not user.is_authenticated:
         user = None
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        author_name=author_name.strip(),
-        author_email=author_email,
-        author_url=author_url.strip(),
-        user=user,
-        body=body,
-        status=Comment.Status.PENDING,
-        ip_address=ip or None,
-        user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
-        referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
-    )
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                parent=parent,
+                author_name=author_name.strip(),
+                author_email=author_email,
+                author_url=author_url.strip(),
+                user=user,
+                body=body,
+                status=Comment.Status.PENDING,
+                ip_address=ip or None,
+                user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
+                referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
+            )
+            book_first_check(comment)
+    except DatabaseError as error:
+        reconnect_if_dropped()
+        raise CommentNotSaved("We could not save your comment, please try again.") from error
     # Screening saves the final status and, when the comment goes up, recounts the article and drops its cached
     # pages (sync_article_counts), as every status change does.
-    screen_comment(comment)
+    try:
+        screen_comment(comment)
+    except DatabaseError:
+        # The comment is stored (pending, unchecked) and its re-check booked with it: the worker screens it.
+        logger.warning("Screening of comment %s was cut short by a database error", comment.pk, exc_info=True)
+        reconnect_if_dropped()
+        comment.status = Comment.Status.PENDING
     return comment
 
 

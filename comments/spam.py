@@ -435,6 +435,7 @@ def recheck_due_comments(*, limit: int = 500, time_budget: float = 60.0) -> dict
     summary = {"checked": 0, "ham": 0, "spam": 0, "discard": 0, "failed": 0, "given_up": 0, "remaining": 0}
     summary["given_up"] = give_up_stale_rechecks()
     if not settings.AKISMET_API_KEY:
+        summary["checked"] = _screen_never_checked(limit=limit)
         return summary
     started = time.monotonic()
     due = due_rechecks().select_related("article", "user").order_by("next_recheck_at", "pk")
@@ -452,6 +453,38 @@ def recheck_due_comments(*, limit: int = 500, time_budget: float = 60.0) -> dict
         summary[outcome] += 1
     summary["remaining"] = due_rechecks().count()
     return summary
+
+
+def _screen_never_checked(*, limit: int) -> int:
+    """Without Akismet: give comments whose screening was cut short (the database went away after the insert)
+    the status the blocklist and the moderation setting say."""
+    screened = 0
+    never_checked = due_rechecks().filter(akismet_verdict=Comment.Verdict.UNCHECKED).select_related("article")
+    for comment in never_checked.order_by("pk")[:limit]:
+        if _claim_comment(comment):
+            screen_comment(comment)
+            screened += 1
+    return screened
+
+
+def next_recheck_due():
+    """When the re-check task should next run: the earliest failed check's retry, or the moment a comment whose
+    screening never happened becomes due (its UNCHECKED_GRACE is over); None when nothing waits."""
+    pending = Comment.objects.pending().order_by()
+    retry = (
+        pending.filter(akismet_verdict=Comment.Verdict.ERROR, next_recheck_at__isnull=False)
+        .order_by("next_recheck_at")
+        .values_list("next_recheck_at", flat=True)
+        .first()
+    )
+    unchecked = (
+        pending.filter(akismet_verdict=Comment.Verdict.UNCHECKED)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    times = [when for when in (retry, unchecked and unchecked + UNCHECKED_GRACE) if when is not None]
+    return min(times, default=None)
 
 
 def _claim_comment(comment: Comment) -> bool:
