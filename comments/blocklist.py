@@ -10,7 +10,6 @@ one query, which is always correct.
 import ipaddress
 import logging
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -19,32 +18,14 @@ from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from comments.addresses import parse_ip, widen
 from comments.models import BlocklistEntry, Comment
+from comments.text import normalise, phrase_key
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "comments:blocklist-version"
-
-# Invisible "format" characters (soft hyphen, zero-width space and joiners, direction marks, BOM) are how
-# "v\u200biagra" slips past a word filter; they are dropped before anything is compared.
-_INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)]
-)
 _SPACE = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Text as it is compared: compatibility forms folded (NFKC), case folded, invisible characters dropped.
-
-    "ＶＩＡＧＲＡ", "Viagra" and "vi\u00adagra" all become "viagra"; "STRASSE" and "Straße" both become "strasse".
-    """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    # Case folding can leave a string that is no longer NFKC (Unicode's NFKC_Casefold applies both).
-    return unicodedata.normalize("NFKC", text.casefold())
-
-
-def _phrase_key(text: str) -> str:
-    return _SPACE.sub(" ", normalise(text)).strip()
 
 
 def clean_value(kind: str, value: str) -> str:
@@ -69,7 +50,7 @@ def clean_value(kind: str, value: str) -> str:
             )
         return f"{local}@{domain}" if local else domain
     if kind == BlocklistEntry.Kind.WORD:
-        key = _phrase_key(value)
+        key = phrase_key(value)
         if not key:
             raise ValidationError("Enter a word or phrase.")
         return key
@@ -93,7 +74,8 @@ class _Rules:
             logger.warning("Blocklist entry %s has an invalid value %r; it is ignored", entry.pk, entry.value)
             return
         if entry.kind == BlocklistEntry.Kind.IP:
-            self.networks.append((ipaddress.ip_network(value), entry))
+            # An IPv6 entry covers at least the reader's whole network (COMMENTS_IPV6_PREFIX).
+            self.networks.append((widen(ipaddress.ip_network(value)), entry))
         elif entry.kind == BlocklistEntry.Kind.EMAIL:
             (self.addresses if "@" in value else self.domains)[value] = entry
         else:
@@ -183,18 +165,6 @@ def _entry_changed(sender, **kwargs):
     blocklist_changed()
 
 
-def _parse_ip(value):
-    if not value:
-        return None
-    try:
-        ip = ipaddress.ip_address(value)
-    except ValueError:
-        return None
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
-    return ip
-
-
 def match_comment(comment: Comment) -> BlocklistEntry | None:
     """The blocklist entry this comment matches, or None; an entry that marks spam wins over one that holds.
 
@@ -205,7 +175,7 @@ def match_comment(comment: Comment) -> BlocklistEntry | None:
     blocklist = current_blocklist()
     if blocklist.empty:
         return None
-    ip = _parse_ip(comment.ip_address)
+    ip = parse_ip(comment.ip_address)
     email = normalise(comment.author_email or "").strip()
     text = None
     for rules in blocklist.by_action:

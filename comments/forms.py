@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from articles.models import Article
 from comments.models import Comment
+from comments.text import is_blank
 
 # The honeypot: a field people never see (it sits off-screen, out of the tab order) but form-filling robots do.
 # Akismet is told its name (honeypot_field_name) too.
@@ -14,18 +15,17 @@ NAME_MAX = Comment._meta.get_field("author_name").max_length
 BODY_MAX = Comment._meta.get_field("body").max_length
 
 
+class WebsiteField(forms.URLField):
+    # http(s) only; replacing the default validator rather than adding a second keeps "Enter a valid URL." single.
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class CommentForm(forms.Form):
     name = forms.CharField(label="Name", max_length=NAME_MAX)
     email = forms.EmailField(
         label="Email", max_length=254, help_text="Never shown publicly.", widget=forms.EmailInput()
     )
-    url = forms.URLField(
-        label="Website (optional)",
-        max_length=300,
-        required=False,
-        assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
-    )
+    url = WebsiteField(label="Website (optional)", max_length=300, required=False, assume_scheme="https")
     comment = forms.CharField(
         label="Comment",
         max_length=BODY_MAX,
@@ -85,7 +85,20 @@ class CommentForm(forms.Form):
                 cleaned["parent"] = parent
         return cleaned
 
+    def clean_name(self) -> str:
+        return _visible(self.cleaned_data["name"], "Enter your name.")
+
+    def clean_comment(self) -> str:
+        return _visible(self.cleaned_data["comment"], "Write a comment before posting.")
+
     def clean_email(self) -> str:
         # Stored lower-case, so "same text twice from the same email" and the moderators' per-sender record
         # cannot be dodged by changing case.
         return self.cleaned_data["email"].lower()
+
+
+def _visible(value: str, message: str) -> str:
+    # Zero-width spaces, U+180E, the BOM and the like pass "required" but show nothing: such a field is empty.
+    if is_blank(value):
+        raise forms.ValidationError(message, code="required")
+    return value

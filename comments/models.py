@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from articles.cache import invalidate_all_articles
 from articles.models import Article
+from comments.text import LINK_DOMAINS_MAX, comment_markers
 
 # Each level of a comment's materialized path is its own id, zero-padded to this width, so sorting a
 # thread's paths as strings gives parents before children and siblings in the order they came.
@@ -97,7 +98,7 @@ class Comment(models.Model):
     # Moderation helpers: reports from readers, and what "find more like these" matches on.
     report_count = models.PositiveIntegerField(default=0)
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
-    link_domains = models.CharField(max_length=500, blank=True)
+    link_domains = models.CharField(max_length=LINK_DOMAINS_MAX, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -126,16 +127,14 @@ class Comment(models.Model):
             return
         if self.parent_id is not None:
             parent = self.parent
-            # Past the deepest level a reply attaches beside its parent, at that same level.
-            if parent.depth >= settings.COMMENTS_MAX_DEPTH - 1 and parent.parent_id is not None:
-                self.parent = parent = parent.parent
+            if not parent.takes_replies_itself:
+                # Bulk loads and scripts: beside the parent if no published ancestor is left (posting refuses).
+                self.parent = parent = parent.reply_target() or parent.parent
             self.depth = parent.depth + 1
         else:
             self.depth = 0
         if not (self.fingerprint or self.link_domains):
-            # What "find more like these" matches on; pure text work, no query. (moderation imports this module.)
-            from comments.moderation import comment_markers
-
+            # What "find more like these" matches on; pure text work, no query.
             self.fingerprint, self.link_domains = comment_markers(body=self.body, author_url=self.author_url)
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -152,6 +151,21 @@ class Comment(models.Model):
     @property
     def is_visible(self) -> bool:
         return self.status in (self.Status.PUBLISHED, self.Status.REMOVED)
+
+    @property
+    def takes_replies_itself(self) -> bool:
+        """False at the deepest level: a reply to this comment goes beside it, under an ancestor."""
+        return self.depth < settings.COMMENTS_MAX_DEPTH - 1 or self.parent_id is None
+
+    def reply_target(self) -> "Comment | None":
+        """Where a reply to this comment goes: itself, or at the deepest level its nearest *published* ancestor
+        (a reply must not hang under a removed, spam or held comment); None when no ancestor is published."""
+        if self.takes_replies_itself:
+            return self
+        ancestors = [int(self.path[i : i + PATH_STEP]) for i in range(0, len(self.path) - PATH_STEP, PATH_STEP)]
+        if not ancestors and self.parent_id is not None:
+            ancestors = [self.parent_id]  # a row without its path yet (written without save())
+        return type(self).objects.published().filter(pk__in=ancestors).order_by("-depth").first()
 
 
 class CommentEvent(models.Model):

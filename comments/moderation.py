@@ -10,17 +10,15 @@ Deleting keeps what a moderator did not choose: a comment with replies that stay
 removed." tombstone (its text kept for moderators only) instead of disappearing with them.
 """
 
-import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -30,17 +28,20 @@ from django_tasks import task, task_backends
 
 from articles.cache import invalidate_article
 from articles.models import Article
-from comments import services, spam
-from comments.blocklist import normalise
+from comments import spam
+from comments.counters import sync_article_counts
 from comments.models import AkismetFeedback, Comment, CommentEvent, CommentQuerySet, CommentReport, ModerationRecord
+from comments.text import (
+    comment_markers,
+    host,
+    text_fingerprint,  # noqa: F401  (what similar comments share, by this name too)
+)
 
 logger = logging.getLogger(__name__)
 
 # Rows one statement touches. Big enough that 100,000 comments are twenty round trips, small enough that a
 # batch's ids fit in one statement's parameters on every database.
 BATCH_SIZE = 5000
-# Comments shorter than this (in words) get no fingerprint: "Great article!" from two readers is no spam wave.
-FINGERPRINT_MIN_WORDS = 5
 SIMILAR_SOURCES_MAX = 100
 
 Status = Comment.Status
@@ -48,51 +49,6 @@ VISIBLE = (Status.PUBLISHED, Status.REMOVED)
 
 
 # --- What "find more like these" matches on ----------------------------------------------------------------
-
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _host(url: str) -> str:
-    if not url.lower().startswith(("http://", "https://")):
-        url = "http://" + url
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return ""
-    host = host.strip(".").removeprefix("www.")
-    return host if "." in host else ""
-
-
-def text_fingerprint(body: str) -> str:
-    """A hash of the comment's words that survives what spam waves vary: case, Unicode look-alikes, spacing,
-    punctuation, numbers, links and word order. Empty for short comments."""
-    words = _WORD.findall(normalise(_URL.sub(" ", body or "")))
-    distinct = sorted(set(words))
-    if len(words) < FINGERPRINT_MIN_WORDS or len(distinct) < 3:
-        return ""
-    return hashlib.blake2b(" ".join(distinct).encode(), digest_size=16).hexdigest()
-
-
-def link_domains(body: str, author_url: str = "") -> str:
-    """The domains a comment links to (its text and the author's URL), space-separated, "www." dropped."""
-    hosts = {_host(url) for url in _URL.findall(body or "")}
-    if author_url:
-        hosts.add(_host(author_url))
-    hosts.discard("")
-    kept, length = [], 0
-    limit = Comment._meta.get_field("link_domains").max_length
-    for host in sorted(hosts):
-        if length + len(host) + 1 > limit:
-            break
-        kept.append(host)
-        length += len(host) + 1
-    return " ".join(kept)
-
-
-def comment_markers(*, body: str, author_url: str = "") -> tuple[str, str]:
-    """(fingerprint, link_domains) for a new comment; Comment.save() sets both on insert."""
-    return text_fingerprint(body), link_domains(body, author_url)
 
 
 def _domain_q(domain: str) -> Q:
@@ -118,7 +74,7 @@ def similar_comments(source_ids: Iterable[int], *, trigram_threshold: float = 0.
     (PostgreSQL with pg_trgm) a body at least `trigram_threshold` similar. The sources themselves included."""
     ids = sorted({int(pk) for pk in source_ids})[:SIMILAR_SOURCES_MAX]
     sources = list(Comment.objects.filter(pk__in=ids).values_list("fingerprint", "link_domains", "body", "author_url"))
-    own_host = _host(settings.SITE_URL)
+    own_host = host(settings.SITE_URL)
     fingerprints, domains = set(), set()
     for fingerprint, domains_text, body, author_url in sources:
         if not fingerprint and not domains_text:
@@ -134,8 +90,6 @@ def similar_comments(source_ids: Iterable[int], *, trigram_threshold: float = 0.
     for domain in sorted(domains):
         condition |= _domain_q(domain)
     if sources and trigram_available():
-        from django.contrib.postgres.search import TrigramSimilarity
-
         for _, _, body, _ in sources[:5]:
             similar = (
                 Comment.objects.annotate(similarity=TrigramSimilarity("body", body))
@@ -206,7 +160,7 @@ def _record(*, action: str, count: int, moderator, description: str) -> Moderati
 
 def _sync(article_ids: set[int]) -> None:
     if article_ids:
-        transaction.on_commit(lambda: services.sync_article_counts(article_ids))
+        transaction.on_commit(lambda: sync_article_counts(article_ids))
 
 
 # --- Status changes ----------------------------------------------------------------------------------------
@@ -471,6 +425,20 @@ def _describe(description: str, result: DeleteResult) -> str:
     return f"{description}; {note}" if description else note
 
 
+class SenderMatch:
+    """How "everything from these senders" finds a sender's other comments; always the moderator's choice."""
+
+    EMAIL = "email"
+    IP = "ip"
+    BOTH = "both"
+    CHOICES = [
+        (EMAIL, "Same email address"),
+        (IP, "Same IP address"),
+        (BOTH, "Same email address or same IP address"),
+    ]
+    FIELDS = {EMAIL: ("author_email",), IP: ("ip_address",), BOTH: ("author_email", "ip_address")}
+
+
 def senders_of(comments: models.QuerySet) -> tuple[models.QuerySet, models.QuerySet]:
     """The distinct emails and IP addresses behind these comments, as subqueries."""
     emails = comments.exclude(author_email="").order_by().values("author_email").distinct()
@@ -478,20 +446,39 @@ def senders_of(comments: models.QuerySet) -> tuple[models.QuerySet, models.Query
     return emails, ips
 
 
-def sender_comments(comments: models.QuerySet) -> CommentQuerySet:
-    """Every comment, site-wide, that shares an email address or an IP address with one of these."""
+def _sender_fields(match: str) -> tuple[str, ...]:
+    if match not in SenderMatch.FIELDS:
+        raise ValueError(f"match must be one of {', '.join(SenderMatch.FIELDS)}, not {match!r}")
+    return SenderMatch.FIELDS[match]
+
+
+def sender_comments(comments: models.QuerySet, *, match: str) -> CommentQuerySet:
+    """Every comment, site-wide, that shares an email address (match="email"), an IP address ("ip") or either
+    ("both") with one of these."""
     emails, ips = senders_of(comments)
-    return Comment.objects.filter(Q(author_email__in=emails) | Q(ip_address__in=ips))
+    condition = Q()
+    for field in _sender_fields(match):
+        condition |= Q(author_email__in=emails) if field == "author_email" else Q(ip_address__in=ips)
+    return Comment.objects.filter(condition)
+
+
+def sender_bystanders(comments: models.QuerySet, *, match: str) -> CommentQuerySet:
+    """The published comments a sender delete would take from *other* email addresses: readers who share an IP
+    address (an office, a school, a mobile carrier) with a spammer. A moderator must see these before deciding."""
+    emails, _ = senders_of(comments)
+    return sender_comments(comments, match=match).published().exclude(author_email__in=emails)
 
 
 def delete_from_senders(
-    *, comments: models.QuerySet, moderator: AbstractBaseUser, description: str = ""
+    *, comments: models.QuerySet, moderator: AbstractBaseUser, match: str, description: str = ""
 ) -> DeleteResult:
-    """Delete everything from the people behind these comments: every comment with their email or IP."""
+    """Delete everything from the people behind these comments: every comment with their email address, their
+    IP address, or either, as `match` says ("email", "ip", "both")."""
+    fields = _sender_fields(match)
     # The senders are read first: deleting walks the comments that define them, and must not lose them midway.
     emails, ips = senders_of(comments)
-    emails = list(emails.values_list("author_email", flat=True))
-    ips = list(ips.values_list("ip_address", flat=True))
+    emails = list(emails.values_list("author_email", flat=True)) if "author_email" in fields else []
+    ips = list(ips.values_list("ip_address", flat=True)) if "ip_address" in fields else []
     total, articles = DeleteResult(), set()
     chunk = 500
     for field, values in (("author_email", emails), ("ip_address", ips)):
@@ -501,7 +488,14 @@ def delete_from_senders(
             total.deleted += result.deleted
             total.tombstoned += result.tombstoned
             articles |= touched
-    senders = f"{len(emails):,} email addresses and {len(ips):,} IP addresses"
+    senders = " and ".join(
+        part
+        for part in (
+            "author_email" in fields and f"{len(emails):,} email addresses",
+            "ip_address" in fields and f"{len(ips):,} IP addresses",
+        )
+        if part
+    )
     with transaction.atomic():
         _record(
             action="Deleted everything from senders",

@@ -6,24 +6,26 @@ command, a test), so that flood control, spam screening and the article's counte
 
 import hashlib
 import logging
-from collections.abc import Iterable
-from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import DatabaseError, transaction
 
-from articles.cache import invalidate_article
 from articles.models import Article
+from comments.addresses import reader_network
+from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
+from comments.dbretry import reconnect_if_dropped
 from comments.models import Comment
 from comments.spam import screen_comment
+from comments.tasks import book_first_check
+from comments.text import is_blank
 
 logger = logging.getLogger(__name__)
 
-# How many article ids one UPDATE recounts; keeps the statement small when a bulk action touches thousands.
-SYNC_BATCH = 500
+
+class CommentNotSaved(Exception):
+    """The database failed before the comment was stored: nothing was saved, and posting again is safe."""
 
 
 class CommentRejected(Exception):
@@ -65,7 +67,16 @@ def submit_comment(
             raise CommentRejected("The comment you replied to belongs to another article.", code="parent")
         if parent.status != Comment.Status.PUBLISHED:
             raise CommentRejected("The comment you replied to is no longer available.", code="parent")
+        if parent.reply_target() is None:
+            # At the deepest level a reply goes beside its parent, under a published ancestor; none is left.
+            raise CommentRejected(
+                "This conversation cannot take more replies: the comments it would go under are no longer shown. "
+                "You can still comment on the article.",
+                code="parent",
+            )
     body = body.strip()
+    if is_blank(body) or is_blank(author_name):
+        raise CommentRejected("Write your name and a comment before posting.", code="empty")
     author_email = author_email.strip().lower()
     if Comment.objects.filter(author_email=author_email, article=article, body=body).exists():
         raise CommentRejected("You have already posted this comment on this article.", code="duplicate")
@@ -79,47 +90,35 @@ def submit_comment(
 
     if user is not None and not user.is_authenticated:
         user = None
-    comment = Comment.objects.create(
-        article=article,
-        parent=parent,
-        author_name=author_name.strip(),
-        author_email=author_email,
-        author_url=author_url.strip(),
-        user=user,
-        body=body,
-        status=Comment.Status.PENDING,
-        ip_address=ip or None,
-        user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
-        referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
-    )
+    try:
+        with transaction.atomic():
+            comment = Comment.objects.create(
+                article=article,
+                parent=parent,
+                author_name=author_name.strip(),
+                author_email=author_email,
+                author_url=author_url.strip(),
+                user=user,
+                body=body,
+                status=Comment.Status.PENDING,
+                ip_address=ip or None,
+                user_agent=_clip(user_agent, Comment._meta.get_field("user_agent").max_length),
+                referrer=_clip(referrer, Comment._meta.get_field("referrer").max_length),
+            )
+            book_first_check(comment)
+    except DatabaseError as error:
+        reconnect_if_dropped()
+        raise CommentNotSaved("We could not save your comment, please try again.") from error
     # Screening saves the final status and, when the comment goes up, recounts the article and drops its cached
     # pages (sync_article_counts), as every status change does.
-    screen_comment(comment)
+    try:
+        screen_comment(comment)
+    except DatabaseError:
+        # The comment is stored (pending, unchecked) and its re-check booked with it: the worker screens it.
+        logger.warning("Screening of comment %s was cut short by a database error", comment.pk, exc_info=True)
+        reconnect_if_dropped()
+        comment.status = Comment.Status.PENDING
     return comment
-
-
-def sync_article_counts(article_ids: Iterable[int]) -> None:
-    """Recount `Article.comment_count` for these articles in SQL, then drop their cached pages.
-
-    Call it after anything that changes which comments readers see (a new comment, a moderator's decision,
-    a purge). The count is of published comments: a tombstone ("This comment was removed.") is not a response.
-    Recounting rather than incrementing keeps the counter right however many changes race each other.
-    """
-    ids = iter(sorted({int(pk) for pk in article_ids}))
-    published = (
-        Comment.objects.published()
-        .filter(article=OuterRef("pk"))
-        .order_by()
-        .values("article")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    while batch := list(islice(ids, SYNC_BATCH)):
-        Article.objects.filter(pk__in=batch).update(
-            comment_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
-        )
-        for article_id in batch:
-            invalidate_article(article_id)
 
 
 def _take_rate_limit_slot(ip: str) -> bool:
@@ -131,7 +130,8 @@ def _take_rate_limit_slot(ip: str) -> bool:
     seconds = settings.COMMENTS_RATE_LIMIT_SECONDS
     if seconds <= 0:
         return True
-    key = "comments:rate:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    # An IPv6 reader is their whole network: a fresh address from the same /64 is the same reader.
+    key = "comments:rate:" + hashlib.sha256((reader_network(ip) or ip).encode()).hexdigest()[:32]
     try:
         return cache.add(key, 1, timeout=seconds)
     except Exception:

@@ -9,7 +9,8 @@ reason, until Akismet answers or a moderator decides. docs/akismet.md has the wh
 import hashlib
 import logging
 import time
-from datetime import UTC, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import akismet
 import httpx
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from comments import blocklist
+from comments.counters import sync_article_counts
 from comments.forms import HONEYPOT_FIELD
 from comments.models import AkismetFeedback, BlocklistEntry, Comment, CommentEvent
 
@@ -47,6 +49,22 @@ FEEDBACK_BATCH = 1000
 
 _PAUSE_KEY = "akismet:paused"
 _client_cache: dict = {}
+_local_pause: dict = {}
+
+
+def _not_connected(*args) -> None:
+    logger.warning("Akismet background tasks are not connected; cron's recheck_comments does the work")
+
+
+# The background tasks (comments.tasks) run this module's re-checks and feedback, so this module cannot import
+# them without a circle; instead comments.tasks hands its two enqueue functions over when it loads
+# (CommentsConfig.ready calls comments.tasks.connect), and this module calls them after a transaction commits.
+_background: dict[str, Callable] = dict.fromkeys(["schedule_recheck", "enqueue_feedback_send"], _not_connected)
+
+
+def connect_background(*, schedule_recheck: Callable[[datetime], None], enqueue_feedback_send: Callable[[], None]):
+    """Called once by comments.tasks: how a held comment gets its re-check, and owed feedback its sending."""
+    _background.update(schedule_recheck=schedule_recheck, enqueue_feedback_send=enqueue_feedback_send)
 
 
 class SpamCheckUnavailable(Exception):
@@ -90,12 +108,38 @@ def _mark_key_invalid() -> None:
 
 
 def _pause(reason: str) -> None:
-    cache.set(_PAUSE_KEY, reason, timeout=OUTAGE_PAUSE.total_seconds())
+    """Skip Akismet for OUTAGE_PAUSE. The pause is kept in the shared cache, so every app server skips it at
+    once, and in this process too: with the cache (Redis) down as well, a process that forgot would make every
+    reader wait the full AKISMET_TIMEOUT again."""
+    _local_pause.update(until=time.monotonic() + OUTAGE_PAUSE.total_seconds(), reason=reason)
+    try:
+        cache.set(_PAUSE_KEY, reason, timeout=OUTAGE_PAUSE.total_seconds())
+    except Exception:
+        logger.warning("Could not share the Akismet pause through the cache", exc_info=True)
+
+
+def current_pause() -> str | None:
+    """Why Akismet is being skipped right now (this process's pause first, then the shared one), or None."""
+    if _local_pause and time.monotonic() < _local_pause["until"]:
+        return _local_pause["reason"]
+    try:
+        return cache.get(_PAUSE_KEY)
+    except Exception:
+        return None
+
+
+def _resume() -> None:
+    _local_pause.clear()
+    try:
+        cache.delete(_PAUSE_KEY)
+    except Exception:
+        logger.warning("Could not clear the shared Akismet pause", exc_info=True)
 
 
 def reset_client() -> None:
-    """Forget the verified client (tests, or after changing the key at runtime)."""
+    """Forget the verified client and any pause (tests, or after changing the key at runtime)."""
     _client_cache.clear()
+    _local_pause.clear()
 
 
 def get_client() -> akismet.SyncClient | None:
@@ -161,7 +205,7 @@ def spam_checking_status() -> str | None:
             f"Akismet rejected the API key for {site_url()}. New comments are held as pending without a spam "
             "check until AKISMET_API_KEY (or SITE_URL) is fixed."
         )
-    if reason := cache.get(_PAUSE_KEY):
+    if reason := current_pause():
         return f"Akismet is not answering ({reason}). New comments are held as pending and re-checked later."
     return None
 
@@ -210,7 +254,7 @@ def check_payload(payload: dict, *, recheck_reason: str = "") -> akismet.CheckRe
         verdict = client.comment_check(**payload, **extra)
     except akismet.AkismetError as exc:
         raise _unavailable(exc) from exc
-    cache.delete(_PAUSE_KEY)
+    _resume()
     return verdict
 
 
@@ -241,7 +285,7 @@ def screen_comment(comment: Comment) -> None:
 
     comment.akismet_payload = build_payload(comment)
     try:
-        if paused := cache.get(_PAUSE_KEY):
+        if paused := current_pause():
             raise SpamCheckUnavailable(paused)
         verdict = check_payload(comment.akismet_payload)
     except SpamCheckUnavailable as exc:
@@ -337,9 +381,6 @@ def _record(comment: Comment, kind: str, action: str, detail: str = "") -> None:
 
 def _sync_if_visible(comment: Comment) -> None:
     if comment.status == Comment.Status.PUBLISHED:
-        # Imported here: the posting service imports this module.
-        from comments.services import sync_article_counts
-
         sync_article_counts([comment.article_id])
 
 
@@ -349,9 +390,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def _schedule_recheck(when) -> None:
-    from comments.tasks import schedule_recheck
-
-    schedule_recheck(when)
+    _background["schedule_recheck"](when)
 
 
 # --- Re-checks ------------------------------------------------------------------------------------------
@@ -396,6 +435,7 @@ def recheck_due_comments(*, limit: int = 500, time_budget: float = 60.0) -> dict
     summary = {"checked": 0, "ham": 0, "spam": 0, "discard": 0, "failed": 0, "given_up": 0, "remaining": 0}
     summary["given_up"] = give_up_stale_rechecks()
     if not settings.AKISMET_API_KEY:
+        summary["checked"] = _screen_never_checked(limit=limit)
         return summary
     started = time.monotonic()
     due = due_rechecks().select_related("article", "user").order_by("next_recheck_at", "pk")
@@ -413,6 +453,38 @@ def recheck_due_comments(*, limit: int = 500, time_budget: float = 60.0) -> dict
         summary[outcome] += 1
     summary["remaining"] = due_rechecks().count()
     return summary
+
+
+def _screen_never_checked(*, limit: int) -> int:
+    """Without Akismet: give comments whose screening was cut short (the database went away after the insert)
+    the status the blocklist and the moderation setting say."""
+    screened = 0
+    never_checked = due_rechecks().filter(akismet_verdict=Comment.Verdict.UNCHECKED).select_related("article")
+    for comment in never_checked.order_by("pk")[:limit]:
+        if _claim_comment(comment):
+            screen_comment(comment)
+            screened += 1
+    return screened
+
+
+def next_recheck_due():
+    """When the re-check task should next run: the earliest failed check's retry, or the moment a comment whose
+    screening never happened becomes due (its UNCHECKED_GRACE is over); None when nothing waits."""
+    pending = Comment.objects.pending().order_by()
+    retry = (
+        pending.filter(akismet_verdict=Comment.Verdict.ERROR, next_recheck_at__isnull=False)
+        .order_by("next_recheck_at")
+        .values_list("next_recheck_at", flat=True)
+        .first()
+    )
+    unchecked = (
+        pending.filter(akismet_verdict=Comment.Verdict.UNCHECKED)
+        .order_by("submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    times = [when for when in (retry, unchecked and unchecked + UNCHECKED_GRACE) if when is not None]
+    return min(times, default=None)
 
 
 def _claim_comment(comment: Comment) -> bool:
@@ -569,9 +641,7 @@ def _queue_feedback(comments, kind: AkismetFeedback.Kind, actor) -> int:
 
 
 def _enqueue_feedback_send() -> None:
-    from comments.tasks import enqueue_feedback_send
-
-    enqueue_feedback_send()
+    _background["enqueue_feedback_send"]()
 
 
 def owed_feedback() -> models.QuerySet:

@@ -7,16 +7,19 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from articles.models import Article
+from comments.addresses import reader_network
+from comments.dbretry import reconnect_if_dropped, retry_once_on_disconnect, retry_safe_requests
 from comments.forms import HONEYPOT_FIELD, CommentForm
-from comments.models import Comment, CommentReport, ConductRules
+from comments.models import DEFAULT_RULES, Comment, CommentReport, ConductRules
 from comments.moderation import report_comment
-from comments.services import CommentRejected, submit_comment
+from comments.services import CommentNotSaved, CommentRejected, submit_comment
 from comments.threads import comment_url, is_shown_to
 
 logger = logging.getLogger(__name__)
@@ -83,6 +86,7 @@ def remember_own_comment(request, comment: Comment) -> None:
     request.session[SESSION_KEY] = [*posted, comment.pk][-SESSION_KEEP:]
 
 
+@retry_safe_requests
 def permalink(request, pk):
     """A comment's lasting address: the right page of its article, at its anchor."""
     comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
@@ -96,7 +100,8 @@ def permalink(request, pk):
 def post(request, article_id):
     """Post a comment or a reply. Success goes back to the article at the new comment; a refusal answers with
     a page saying why (4xx), with what the reader wrote kept in the form."""
-    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    # The request's first query: nothing is written yet, so a connection the database dropped is retried once.
+    article = retry_once_on_disconnect(get_object_or_404, Article.objects.published(), pk=article_id)
     if request.method == "GET":
         # Someone reloading the address of a refused post: send them to the form on the article.
         return redirect(f"{article.get_absolute_url()}#respond")
@@ -125,11 +130,20 @@ def post(request, article_id):
         return _refused(
             request, article, form if rejection.code != "closed" else None, rejection.message, status=rejection.status
         )
+    except CommentNotSaved as failure:
+        # Nothing was stored: say so, keep what the reader wrote, and let them post it again.
+        return _refused(request, article, form, str(failure), status=503)
 
-    remember_own_comment(request, comment)
-    if comment.status != Comment.Status.PUBLISHED:
-        messages.info(request, "Thank you. Your comment is awaiting moderation and will appear once approved.")
-    return redirect(comment_url(comment, own_ids=own_comment_ids(request) | {comment.pk}))
+    try:
+        remember_own_comment(request, comment)
+        if comment.status != Comment.Status.PUBLISHED:
+            messages.info(request, "Thank you. Your comment is awaiting moderation and will appear once approved.")
+        return redirect(comment_url(comment, own_ids=own_comment_ids(request) | {comment.pk}))
+    except DatabaseError:
+        # The comment is stored; only finding its place on the page failed. Never tell the reader it was lost.
+        logger.warning("Comment %s was saved, but the page after posting failed", comment.pk, exc_info=True)
+        reconnect_if_dropped()
+        return render(request, "comments/comment_saved.html", {"article": article, "comment": comment}, status=202)
 
 
 def _refused(request, article, form, message, *, status):
@@ -141,12 +155,21 @@ def _refused(request, article, form, message, *, status):
         "reply_to": parent,
         "base_url": article.get_absolute_url(),
         "premoderated": article.comments_premoderated,
-        "rules": ConductRules.current_text(),
+        "rules": _rules_text(),
     }
     response = render(request, "comments/comment_form.html", context, status=status)
     if status == 429:
         response["Retry-After"] = str(settings.COMMENTS_RATE_LIMIT_SECONDS)
     return response
+
+
+def _rules_text() -> str:
+    try:
+        return ConductRules.current_text()
+    except DatabaseError:
+        # Answering "not saved, try again" must not itself fail while the database is away.
+        reconnect_if_dropped()
+        return DEFAULT_RULES
 
 
 # --- Report abuse ------------------------------------------------------------------------------------------
@@ -180,10 +203,12 @@ def reporter_key(request) -> str:
     """Who is reporting: the account when signed in, else the IP address (one report each per comment)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{client_ip(request) or ''}"
+    # IPv6: the reader's /64, so fresh addresses from one subscriber's network count as one reader.
+    return f"ip:{reader_network(client_ip(request))}"
 
 
 @require_http_methods(["GET", "POST"])
+@retry_safe_requests
 def report(request, pk):
     """A reader's "Report abuse": a reason, one report per reader per comment; enough reports hide it."""
     comment = get_object_or_404(

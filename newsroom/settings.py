@@ -218,6 +218,8 @@ COMMENTS_REPORT_THRESHOLD = env_int("COMMENTS_REPORT_THRESHOLD", 3)
 # checks, reports). The same variable tells gunicorn which proxies may set X-Forwarded-*; a reader connecting
 # from anywhere else cannot pass for another address.
 TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# An IPv6 reader is their /64 (what an ISP hands one subscriber) for rate limits, report counting and blocklists.
+COMMENTS_IPV6_PREFIX = env_int("COMMENTS_IPV6_PREFIX", 64)
 
 # --- Akismet -----------------------------------------------------------------------------------------
 AKISMET_API_KEY = os.environ.get("AKISMET_API_KEY", "")

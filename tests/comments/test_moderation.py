@@ -224,8 +224,10 @@ def test_delete_from_senders_reaches_every_article_by_email_or_ip(make_article, 
     same_ip = [make_comment(second, author_email=f"x{i}@else.example", ip_address="203.0.113.50") for i in range(5)]
     bystander = make_comment(second, author_email="reader@example.com", ip_address="198.51.100.2")
 
-    assert moderation.sender_comments(Comment.objects.filter(pk=chosen.pk)).count() == 7
-    result = moderation.delete_from_senders(comments=Comment.objects.filter(pk=chosen.pk), moderator=moderator)
+    assert moderation.sender_comments(Comment.objects.filter(pk=chosen.pk), match="both").count() == 7
+    result = moderation.delete_from_senders(
+        comments=Comment.objects.filter(pk=chosen.pk), moderator=moderator, match="both"
+    )
 
     assert result.deleted == 7
     assert list(Comment.objects.values_list("pk", flat=True)) == [bystander.pk]

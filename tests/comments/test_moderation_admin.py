@@ -269,10 +269,19 @@ def test_delete_everything_from_senders_confirms_site_wide_count(client_for, mod
     bystander = make_comment(second, author_email="reader@example.com", ip_address="198.51.100.4")
     client = client_for(moderator)
     post = {"action": "delete_senders", "index": "0", ACTION_CHECKBOX_NAME: [chosen.pk]}
-    html = client.post(f"{CHANGELIST}?queue=spam", post).content.decode()
-    assert "Delete all 3 comments from 1 email address(es) and 1 IP address(es), on every article?" in html
+    response = client.post(f"{CHANGELIST}?queue=spam", post)
+    assert "1 email address(es) and 1 IP address(es)" in response.content.decode()
+    totals = {option["key"]: option["total"] for option in response.context["options"]}
+    assert totals == {"email": 2, "ip": 2, "both": 3}
     client.post(
-        f"{CHANGELIST}?queue=spam", {"action": "delete_senders", "post": "yes", ACTION_CHECKBOX_NAME: [chosen.pk]}
+        f"{CHANGELIST}?queue=spam",
+        {
+            "action": "delete_senders",
+            "post": "yes",
+            "match": "both",
+            "include_bystanders": "yes",
+            ACTION_CHECKBOX_NAME: [chosen.pk],
+        },
     )
     assert list(Comment.objects.values_list("pk", flat=True)) == [bystander.pk]
 
@@ -298,9 +307,14 @@ def test_find_more_like_these_lists_the_wave_ready_for_a_bulk_action(client_for,
 
 def test_close_comments_from_the_comment_list(client_for, moderator, article, make_comment):
     comment = make_comment(article)
-    client_for(moderator).post(
+    client = client_for(moderator)
+    client.post(
         f"{CHANGELIST}?queue=all",
         {"action": "close_article_comments", "index": "0", ACTION_CHECKBOX_NAME: [comment.pk]},
+    )
+    client.post(
+        f"{CHANGELIST}?queue=all",
+        {"action": "close_article_comments", "post": "yes", ACTION_CHECKBOX_NAME: [comment.pk]},
     )
     article.refresh_from_db()
     assert article.comments_mode == Article.Comments.CLOSED

@@ -1,0 +1,56 @@
+"""The moderation queues every comment screen shares, and who may do what on them."""
+
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.urls import reverse
+
+from comments.models import Comment
+
+MODERATE = "comments.moderate_comment"
+QUEUE_PARAM = "queue"
+Status = Comment.Status
+
+# (key, label, statuses); the list opens on the first, what needs a human.
+QUEUES = [
+    ("review", "Needs a human", [Status.PENDING, Status.FLAGGED]),
+    ("pending", "Pending", [Status.PENDING]),
+    ("flagged", "Flagged by readers", [Status.FLAGGED]),
+    ("published", "Published", [Status.PUBLISHED]),
+    ("spam", "Spam", [Status.SPAM]),
+    ("removed", "Removed", [Status.REMOVED]),
+    ("all", "All", None),
+]
+DEFAULT_QUEUE = "review"
+QUEUE_KEYS = {key for key, _, _ in QUEUES}
+
+
+def status_counts() -> dict[str, int]:
+    """Live counts of comments per status: one GROUP BY."""
+    return dict(Comment.objects.order_by().values_list("status").annotate(n=Count("pk")))
+
+
+def queue_counts(counts: dict[str, int] | None = None) -> list[tuple[str, str, int]]:
+    counts = status_counts() if counts is None else counts
+    return [
+        (key, label, sum(counts.values()) if statuses is None else sum(counts.get(s, 0) for s in statuses))
+        for key, label, statuses in QUEUES
+    ]
+
+
+def current_queue(request) -> str:
+    queue = request.GET.get(QUEUE_PARAM, DEFAULT_QUEUE)
+    return queue if queue in QUEUE_KEYS else DEFAULT_QUEUE
+
+
+def can_moderate(request) -> bool:
+    return request.user.has_perm(MODERATE)
+
+
+def can_purge(request) -> bool:
+    return can_moderate(request) and request.user.has_perm("comments.delete_comment")
+
+
+def changelist_url(**params) -> str:
+    url = reverse("admin:comments_comment_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
