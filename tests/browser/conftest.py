@@ -126,6 +126,16 @@ def axe_violations(page) -> list[str]:
     return found
 
 
+def tab_to(page, selector: str, *, backwards: bool = False, max_tabs: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until the element matching `selector` has focus, as a keyboard user would."""
+    for _ in range(max_tabs):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    where = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    raise AssertionError(f"{selector} never took focus from the keyboard; focus ended on {where}")
+
+
 @pytest.fixture
 def audit():
     """`audit(page, path)` opens the path and records its serious axe findings; `audit.assert_clean()` fails the

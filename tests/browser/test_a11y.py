@@ -4,6 +4,8 @@ A page fails on any critical or serious violation of WCAG 2.0-2.2 A/AA or axe's 
 add and change forms have their own module, test_a11y_article_form.py.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +13,7 @@ from articles import views
 from articles.models import Tag
 from comments.models import BlocklistEntry, Comment
 from comments.services import sync_article_counts
-from tests.browser.conftest import DESKTOP_WIDTH, PHONE_WIDTH
+from tests.browser.conftest import DESKTOP_WIDTH, PHONE_WIDTH, tab_to
 
 
 @pytest.fixture
@@ -102,3 +104,55 @@ def test_moderator_screens_have_no_serious_axe_violations(page, newsroom, modera
     ]:
         audit(page, path)
     audit.assert_clean()
+
+
+def luminance(rgb: tuple[float, ...]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: tuple[float, ...], other: tuple[float, ...]) -> float:
+    lighter, darker = sorted([luminance(one), luminance(other)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(n) for n in re.findall(r"[\d.]+", css)[:3])
+
+
+FOCUS_RING = """e => {
+    const style = getComputedStyle(e);
+    let back = e.parentElement, color = 'rgb(255, 255, 255)';
+    while (back) {
+        const c = getComputedStyle(back).backgroundColor;
+        if (c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { color = c; break; }
+        back = back.parentElement;
+    }
+    return {style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor, around: color};
+}"""
+
+
+def test_keyboard_focus_ring_is_solid_and_stands_out_three_to_one(page, newsroom):
+    page.goto(newsroom["article"].get_absolute_url())
+    for selector in [
+        "a.visually-hidden-focusable",
+        ".site-nav .nav-link",
+        ".comment-reply-link",
+        ".comment-pages .page-link",
+        "#id_name",
+        "#id_comment",
+        "#submit-id-submit",
+    ]:
+        tab_to(page, selector)
+        ring = page.evaluate(FOCUS_RING.replace("e =>", "() => (e => ") + ")(document.activeElement)")
+        assert ring["style"] == "solid" and ring["width"] >= 2, (selector, ring)
+        assert contrast(rgb(ring["color"]), rgb(ring["around"])) >= 3, (selector, ring)
+    # Pagination on the article list too.
+    page.goto("/")
+    tab_to(page, ".pagination .page-link")
+    ring = page.evaluate(FOCUS_RING.replace("e =>", "() => (e => ") + ")(document.activeElement)")
+    assert ring["style"] == "solid" and contrast(rgb(ring["color"]), rgb(ring["around"])) >= 3, ring
