@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from articles import views
 from articles.models import Tag
@@ -84,6 +85,7 @@ def test_refused_comment_page_has_no_serious_axe_violations(page, newsroom, audi
 
 def test_admin_login_and_editor_article_list_have_no_serious_axe_violations(page, newsroom, editor, audit, sign_in):
     audit(page, "/admin/login/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
     sign_in(page, editor)
     audit(page, "/admin/")
     audit(page, reverse("admin:articles_article_changelist"))
