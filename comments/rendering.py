@@ -86,9 +86,7 @@ def render_comments(
             # <bdi>: a name in a right-to-left script, or with a direction override in it, stays inside its box.
             bdi_name = f"<bdi>{name}</bdi>"
             number = f'<span class="comment-number">{comment.number}.</span> ' if comment.number else ""
-            author = (
-                f'<a href="{escape(comment.link)}" rel="nofollow ugc">{bdi_name}</a>' if comment.link else bdi_name
-            )
+            author = f'<a href="{escape(comment.link)}" rel="nofollow ugc">{bdi_name}</a>' if comment.link else bdi_name
             held = (
                 ' <span class="badge text-bg-warning comment-held">Awaiting moderation</span>'
                 if comment.display == "held"
