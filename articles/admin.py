@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -17,6 +19,31 @@ PUBLISH_PERMISSION = "articles.publish_article"
 
 def can_publish(request) -> bool:
     return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+def name_controls(formfield, label: str):
+    """Accessible names for controls that have no <label> of their own: the date and time halves of a split
+    date-time field (Django labels them with plain text) and the controls in a table row of an inline."""
+    widget = getattr(formfield, "widget", None)
+    widget = getattr(widget, "widget", widget)  # inside Django's related-object wrapper
+    if isinstance(widget, AdminSplitDateTime):
+        widget.widgets[0].attrs["aria-label"] = f"{label}: date"
+        widget.widgets[1].attrs["aria-label"] = f"{label}: time"
+    elif widget is not None:
+        widget.attrs["aria-label"] = label
+    return formfield
+
+
+class NamedDeleteFormSet(BaseInlineFormSet):
+    """Each row's "Delete" box is named after its row ("Delete byline 1"), not left to a column heading."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            noun = self.model._meta.verbose_name
+            form.fields["DELETE"].widget.attrs["aria-label"] = (
+                f"Delete {noun} {index + 1}" if index is not None else f"Delete {noun}"
+            )
 
 
 @admin.register(Section)
@@ -78,6 +105,13 @@ class BylineInline(admin.TabularInline):
     ordering = ["position", "id"]
     verbose_name = "byline"
     verbose_name_plural = "Bylines (read in order of position: 0 first)"
+    formset = NamedDeleteFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("position", "author"):
+            name_controls(formfield, f"Byline {db_field.verbose_name}")
+        return formfield
 
 
 class CorrectionInline(admin.StackedInline):
@@ -85,6 +119,13 @@ class CorrectionInline(admin.StackedInline):
     fields = ["kind", "text", "created_at"]
     extra = 0
     verbose_name_plural = "Corrections and update notes (shown at the foot of the article)"
+    formset = NamedDeleteFormSet
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "created_at":
+            name_controls(formfield, "Correction created at")
+        return formfield
 
 
 @admin.register(Article)
@@ -134,6 +175,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if not can_publish(request):
             readonly.append("published_at")
         return readonly
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "published_at":
+            name_controls(formfield, "Published at")
+        return formfield
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request):

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.core.validators import URLValidator
+from django.forms import BoundField
 from django.urls import reverse
 
 from articles.models import Article
@@ -13,6 +14,19 @@ from comments.text import is_blank
 HONEYPOT_FIELD = "homepage"
 NAME_MAX = Comment._meta.get_field("author_name").max_length
 BODY_MAX = Comment._meta.get_field("body").max_length
+
+# Ids in comments/_form.html and in the form's layout below.
+RESPOND_TITLE_ID = "respond-title"
+LENGTH_COUNTER_ID = "comment-length"
+
+
+class CommentBoxBoundField(BoundField):
+    """The Comment box is described by the "Post a comment" / "Reply to ..." heading above the form and by the
+    live count of characters left, besides its own errors (Django's aria-describedby, kept)."""
+
+    @property
+    def aria_describedby(self):
+        return " ".join(filter(None, [RESPOND_TITLE_ID, super().aria_describedby, LENGTH_COUNTER_ID]))
 
 
 class WebsiteField(forms.URLField):
@@ -30,6 +44,7 @@ class CommentForm(forms.Form):
         label="Comment",
         max_length=BODY_MAX,
         widget=forms.Textarea(attrs={"rows": 5, "data-max-length": BODY_MAX}),
+        bound_field_class=CommentBoxBoundField,
     )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     homepage = forms.CharField(
@@ -49,7 +64,6 @@ class CommentForm(forms.Form):
         self.helper.form_id = "comment-form"
         self.helper.form_class = "comment-form"
         self.helper.form_action = reverse("comments:post", kwargs={"article_id": article.pk})
-        self.helper.form_error_title = "Your comment was not posted"
         self.helper.layout = Layout(
             "parent",
             Div(
@@ -60,7 +74,7 @@ class CommentForm(forms.Form):
             "url",
             "comment",
             Div(HONEYPOT_FIELD, css_class="comment-hp", aria_hidden="true"),
-            HTML('<p class="form-text comment-length" aria-live="polite"></p>'),
+            HTML(f'<p class="form-text comment-length" id="{LENGTH_COUNTER_ID}" aria-live="polite"></p>'),
         )
         self.helper.add_input(Submit("submit", "Post comment", css_class="btn btn-primary"))
 

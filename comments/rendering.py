@@ -6,11 +6,10 @@ formatting dates), which made the list most of the page's cost; building the mar
 that. Everything that came from a reader goes through `escape` or `comment_text`, nothing else is trusted.
 
 Markup of one comment (CSS in static/comments.css, behaviour in static/comments.js):
-  <article id="comment-ID" class="comment comment--{published|held|removed|hidden} comment--{thread|reply}"
-           style="--depth: N">
-    <header class="comment-meta"> number (threads only), author, permalink with the time, held badge </header>
-    <div class="comment-body"> ... </div>
-    <footer class="comment-actions"> Reply, Report abuse </footer>
+  <article id="comment-ID" class="comment comment--{published|held|removed|hidden} comment--{thread|reply} depth-N">
+    <header class="comment-meta"> number (threads only), author in <bdi>, permalink with the time, held badge </header>
+    <div class="comment-body" dir="auto"> ... </div>
+    <footer class="comment-actions"> Reply, Report abuse (each named after the comment's author) </footer>
     <div class="comment-reply-slot" id="reply-slot-ID"> (the reply form goes here) </div>
   </article>
 """
@@ -29,6 +28,9 @@ URL_DISPLAY_LIMIT = 60
 # Most comments have none, and skipping urlize for them saves most of its cost.
 LINK_HINT = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)\b", re.IGNORECASE)
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Indentation stops growing past this depth (classes depth-0 ... depth-6 in comments.css); a class rather than an
+# inline style, so that public pages need no inline styles under a Content-Security-Policy.
+INDENT_LEVELS = 6
 PLACEHOLDERS = {
     "removed": "This comment was removed.",
     "hidden": "This comment is hidden while a moderator reviews it.",
@@ -74,15 +76,17 @@ def render_comments(
         pk = comment.pk
         kind = "comment--reply" if comment.depth else "comment--thread"
         out.append(
-            f'<article id="comment-{pk}" class="comment comment--{comment.display} {kind}" '
-            f'style="--depth: {comment.depth}">'
+            f'<article id="comment-{pk}" class="comment comment--{comment.display} {kind} '
+            f'depth-{min(comment.depth, INDENT_LEVELS)}">'
         )
         if comment.display in PLACEHOLDERS:
             out.append(f'<p class="comment-placeholder">{PLACEHOLDERS[comment.display]}</p>')
         else:
             name = escape(comment.author_name)
+            # <bdi>: a name in a right-to-left script, or with a direction override in it, stays inside its box.
+            bdi_name = f"<bdi>{name}</bdi>"
             number = f'<span class="comment-number">{comment.number}.</span> ' if comment.number else ""
-            author = f'<a href="{escape(comment.link)}" rel="nofollow ugc">{name}</a>' if comment.link else name
+            author = f'<a href="{escape(comment.link)}" rel="nofollow ugc">{bdi_name}</a>' if comment.link else bdi_name
             held = (
                 ' <span class="badge text-bg-warning comment-held">Awaiting moderation</span>'
                 if comment.display == "held"
@@ -93,18 +97,21 @@ def render_comments(
                 f'<a class="comment-permalink" href="{permalink_prefix}{pk}{permalink_suffix}" '
                 f'title="Link to this comment"><time datetime="{comment.submitted_at.isoformat()}">'
                 f"{display_time(comment.submitted_at)}</time></a>{held}</header>"
-                f'<div class="comment-body">{comment_text(comment.body)}</div>'
+                f'<div class="comment-body" dir="auto">{comment_text(comment.body)}</div>'
             )
+            # A page holds a hundred "Reply" links: each one's name says whose comment it answers, for a screen
+            # reader's list of links, while it still reads "Reply" on screen.
             actions = []
             if is_open and comment.can_reply:
                 actions.append(
                     f'<a class="comment-reply-link" href="{reply_base}replyto={pk}#respond" '
-                    f'data-comment-id="{pk}" data-author="{name}" rel="nofollow">Reply</a>'
+                    f'data-comment-id="{pk}" data-author="{name}" rel="nofollow">'
+                    f'Reply<span class="visually-hidden"> to {bdi_name}</span></a>'
                 )
             if report_prefix and comment.display == "published":
                 actions.append(
                     f'<a class="comment-report-link" href="{report_prefix}{pk}{report_suffix}" rel="nofollow">'
-                    "Report abuse</a>"
+                    f'Report abuse<span class="visually-hidden"> in the comment by {bdi_name}</span></a>'
                 )
             if actions:
                 out.append(f'<footer class="comment-actions">{" ".join(actions)}</footer>')

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 # The poster's own comments, so that they alone see theirs while it awaits moderation.
 SESSION_KEY = "comments_posted"
 SESSION_KEEP = 50
+POSTED_MESSAGE_TAG = "comment-posted"
 
 
 def client_ip(request) -> str | None:
@@ -136,8 +137,15 @@ def post(request, article_id):
 
     try:
         remember_own_comment(request, comment)
+        # Said on the page the reader lands on; comments.js also announces it and moves focus to the new comment.
         if comment.status != Comment.Status.PUBLISHED:
-            messages.info(request, "Thank you. Your comment is awaiting moderation and will appear once approved.")
+            messages.info(
+                request,
+                "Thank you. Your comment is awaiting moderation and will appear once approved.",
+                extra_tags=POSTED_MESSAGE_TAG,
+            )
+        else:
+            messages.success(request, "Thank you. Your comment is posted.", extra_tags=POSTED_MESSAGE_TAG)
         return redirect(comment_url(comment, own_ids=own_comment_ids(request) | {comment.pk}))
     except DatabaseError:
         # The comment is stored; only finding its place on the page failed. Never tell the reader it was lost.

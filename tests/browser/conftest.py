@@ -13,6 +13,9 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.test import Client
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -94,3 +97,78 @@ def page(make_page):
 @pytest.fixture
 def js_disabled_page(make_page):
     return make_page(javascript=False)
+
+
+# --- Accessibility: axe-core (through axe-playwright-python) and signing in without the login form --------------
+
+# WCAG 2.0, 2.1 and 2.2 at levels A and AA, plus axe's best practices. A page fails on any critical or serious
+# violation; moderate and minor ones are reported by axe but do not fail a test.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
+AXE_FAILING_IMPACTS = {"critical", "serious"}
+PHONE_WIDTH, DESKTOP_WIDTH = 390, 1280
+AXE = Axe()  # reads axe-core's script once
+
+
+def axe_violations(page) -> list[str]:
+    """The page's critical and serious axe-core violations, one readable line per element."""
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    found = []
+    for violation in results.response["violations"]:
+        if violation["impact"] not in AXE_FAILING_IMPACTS:
+            continue
+        for node in violation["nodes"]:
+            target = ", ".join(map(str, node["target"]))
+            summary = node.get("failureSummary", "").replace("\n", " ")
+            found.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']} at {target}"
+                f"\n    {node['html'][:200]}\n    {summary}"
+            )
+    return found
+
+
+def tab_to(page, selector: str, *, backwards: bool = False, max_tabs: int = 80) -> None:
+    """Press Tab (or Shift+Tab) until the element matching `selector` has focus, as a keyboard user would."""
+    for _ in range(max_tabs):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    where = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+    raise AssertionError(f"{selector} never took focus from the keyboard; focus ended on {where}")
+
+
+@pytest.fixture
+def audit():
+    """`audit(page, path)` opens the path and records its serious axe findings; `audit.assert_clean()` fails the
+    test with every finding of every page at once, so one run shows all that is left to fix."""
+
+    class Audit:
+        def __init__(self):
+            self.findings: dict[str, list[str]] = {}
+
+        def __call__(self, page, path: str | None = None, *, label: str | None = None) -> None:
+            if path is not None:
+                page.goto(path)
+            width = page.viewport_size["width"] if page.viewport_size else "?"
+            violations = axe_violations(page)
+            if violations:
+                self.findings[f"{label or path or page.url} at {width}px"] = violations
+
+        def assert_clean(self) -> None:
+            report = "\n".join(f"{where}:\n  " + "\n  ".join(found) for where, found in self.findings.items())
+            assert not self.findings, f"critical or serious axe-core violations:\n{report}"
+
+    return Audit()
+
+
+@pytest.fixture
+def sign_in(live_url):
+    """`sign_in(page, user)`: the page's browser is signed in as the user (a real session, no login form)."""
+
+    def sign(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_url}])
+        return page
+
+    return sign
