@@ -53,4 +53,8 @@ def test_bad_website_says_enter_a_valid_url_once(client, article):
     assert not form.is_valid()
     assert form.errors["url"] == ["Enter a valid URL."]
     page = client.post(reverse("comments:post", kwargs={"article_id": article.pk}), form_data(url="ftp://example.org"))
-    assert page.content.decode().count("Enter a valid URL.") == 1
+    html = page.content.decode()
+    # Once beside the field, and once in the error summary that links to it.
+    assert html.count("<strong>Enter a valid URL.</strong>") == 1
+    assert html.count('<a href="#id_url">Website (optional): Enter a valid URL.</a>') == 1
+    assert html.count("Enter a valid URL.") == 2
