@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,13 +30,23 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The laptop key is public on purpose; production must set SECRET_KEY (`check --deploy` says so).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-newsroom-laptop-key-change-me-in-production"
+# The laptop key is public on purpose, so it is only ever used with DEBUG on: without a key of its own a
+# production server refuses to start rather than sign sessions with a key anyone can read.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 set SECRET_KEY in the environment to a long random value, e.g. "
+            "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "django-insecure-newsroom-laptop-key-change-me-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address (canonical links, cards, JSON-LD, feeds, sitemap). Empty: links follow the address each
+# request came to, which is what a laptop wants; production sets it (a deploy check says so).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
 
 INSTALLED_APPS = [
@@ -61,10 +72,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "articles.seo.SiteAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.middleware.BadNumberMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -182,6 +195,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+# Without ?next= a sign-in lands on the admin index (the only signed-in home there is), not /accounts/profile/.
+LOGIN_REDIRECT_URL = "admin:index"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
