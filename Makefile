@@ -33,11 +33,12 @@ migrate: deps
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-logins
 	$(PY) manage.py seed_demo_comments
 
+# rundemo is runserver printing the demo logins last, after its own banner, so they stay on screen.
 run: demo
-	$(PY) manage.py runserver $(HOST)
+	$(PY) manage.py rundemo $(HOST)
 
 test: dev-deps browser
 	$(PY) manage.py makemigrations --check --dry-run
