@@ -2,8 +2,12 @@
 
 import logging
 
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.db import DataError
 from django.shortcuts import render
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +57,18 @@ class BadNumberMiddleware:
 
     def _bad_number(self, request):
         return render(request, "400.html", {"message": BAD_NUMBER_MESSAGE}, status=400)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy everywhere; on admin pages inline styles as well, while CSP_ADMIN_INLINE_STYLES is on.
+
+    Never inline scripts: the admin's own JavaScript is all in static files.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if settings.CSP_ADMIN_INLINE_STYLES and not report_only and request.path.startswith(reverse("admin:index")):
+            update = dict(parts.update or {})
+            update["style-src"] = [*update.get("style-src", []), UNSAFE_INLINE]
+            parts.update = update
+        return parts

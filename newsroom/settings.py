@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,12 +66,14 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "csp",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,6 +200,27 @@ STORAGES = {
         )
     },
 }
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------
+# Scripts and styles come from our own static files only: no inline script or style anywhere, no style attribute
+# on public pages. An inline <script> must carry the request's nonce (`request.csp_nonce`, as the article page's
+# JSON-LD block does). The admin alone also allows inline styles (CSP_ADMIN_INLINE_STYLES), for the style
+# attributes of the comment moderation screens; Django's own admin needs none.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its form and menu icons as data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+CSP_ADMIN_INLINE_STYLES = env_bool("CSP_ADMIN_INLINE_STYLES", True)
 
 # --- Sign-in ----------------------------------------------------------------------------------------------
 # django-axes first: it refuses a locked-out account+address pair before the password is even checked.
