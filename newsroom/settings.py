@@ -260,6 +260,9 @@ if not DEBUG:
     # Load balancers probe over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Checks a deployment has knowingly accepted, e.g. comments.W001 where comments are not spam-checked at all.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
