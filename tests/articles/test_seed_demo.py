@@ -134,3 +134,12 @@ def test_seed_demo_can_leave_the_logins_to_make_run(settings, tmp_path):
     out = StringIO()
     call_command("seed_demo", "--no-logins", stdout=out)
     assert "password:" not in out.getvalue()
+
+
+def test_rerun_leaves_a_changed_demo_password_alone(seeded):
+    editor = User.objects.get(username="editor")
+    editor.set_password("a-password-the-editor-chose")
+    editor.save()
+    call_command("seed_demo", stdout=StringIO())
+    editor.refresh_from_db()
+    assert editor.check_password("a-password-the-editor-chose")

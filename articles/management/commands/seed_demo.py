@@ -1,9 +1,9 @@
 """A believable demo newsroom: sections, authors, ~30 articles in every status, and three demo logins.
 
 Every row it makes carries `is_demo`, and it finds its own rows by that mark alone. Once the demo articles exist
-a re-run makes no change to any article, section, tag or author (an editor's rename, edit or deletion stands);
-it only makes sure the three demo logins work. Everything here is invented: Port Alden and its people are
-fictional.
+a re-run makes no change to any article, section, tag or author (an editor's rename, edit or deletion stands),
+nor to the demo logins once they exist (a changed password stays changed). Everything here is invented: Port
+Alden and its people are fictional.
 """
 
 import io
@@ -308,12 +308,13 @@ class Command(BaseCommand):
     def seed_users(self):
         users = {}
         for username, password, group, _ in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
-            # The printed logins must work even if someone changed a demo password.
-            user.is_staff = True
-            user.set_password(password)
-            user.save()
-            user.groups.add(Group.objects.get(name=group))
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, email=f"{username}@example.com", is_staff=True)
+                user.set_password(password)
+                user.save()
+                user.groups.add(Group.objects.get(name=group))
+            # An existing account is left as it is: someone who changed its password (or its rights) chose to.
             users[username] = user
         return users
 
