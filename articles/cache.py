@@ -105,7 +105,9 @@ def page_key(request) -> str | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return None
-    return f"article-page:{request.path}:{page}"
+    # Without SITE_URL a page's links follow the host it was asked on, so each host gets its own copy.
+    host = "" if settings.SITE_URL else request.get_host()
+    return f"article-page:{host}{request.path}:{page}"
 
 
 def _article_id(response) -> int | None:

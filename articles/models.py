@@ -30,6 +30,7 @@ class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -44,6 +45,7 @@ class Section(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +72,7 @@ class Author(models.Model):
         on_delete=models.SET_NULL,
         related_name="author_profile",
     )
+    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -156,6 +159,9 @@ class Article(models.Model):
     comment_moderation = models.CharField(max_length=4, choices=Moderation, default=Moderation.SITE)
     # Kept up to date by the comments app, so listing pages show counts without a query per article.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Made by `manage.py seed_demo`, which finds its own rows by this mark only (never by slug): whatever an
+    # editor does to a demo row, a re-run leaves it alone.
+    is_demo = models.BooleanField(default=False, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -6,7 +6,7 @@ from articles.seo import site_domain, site_protocol
 
 
 class SiteSitemap(Sitemap):
-    """Locations on SITE_URL, the site's public address, rather than whichever host asked."""
+    """Locations on the site's public address (SITE_URL when set, see articles.seo)."""
 
     def get_protocol(self, protocol=None):
         return site_protocol()

@@ -5,9 +5,12 @@ environment variables, and every default is the safe one for a laptop (see the R
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,13 +32,23 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The laptop key is public on purpose; production must set SECRET_KEY (`check --deploy` says so).
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-newsroom-laptop-key-change-me-in-production"
+# The laptop key is public on purpose, so it is only ever used with DEBUG on: without a key of its own a
+# production server refuses to start rather than sign sessions with a key anyone can read.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=0 set SECRET_KEY in the environment to a long random value, e.g. "
+            "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "django-insecure-newsroom-laptop-key-change-me-in-production"  # noqa: S105 - public on purpose
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsroom")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address (canonical links, cards, JSON-LD, feeds, sitemap). Empty: links follow the address each
+# request came to, which is what a laptop wants; production sets it (a deploy check says so).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
 SITE_LANGUAGE = os.environ.get("SITE_LANGUAGE", "en")
 
 INSTALLED_APPS = [
@@ -52,19 +65,26 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "articles.seo.SiteAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "newsroom.middleware.BadNumberMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -181,7 +201,48 @@ STORAGES = {
     },
 }
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------------------
+# Scripts and styles come from our own static files only: no inline script or style anywhere, no style attribute
+# on public pages. An inline <script> must carry the request's nonce (`request.csp_nonce`, as the article page's
+# JSON-LD block does). The admin alone also allows inline styles (CSP_ADMIN_INLINE_STYLES), for the style
+# attributes of the comment moderation screens; Django's own admin needs none.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its form and menu icons as data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+CSP_ADMIN_INLINE_STYLES = env_bool("CSP_ADMIN_INLINE_STYLES", True)
+
+# --- Sign-in ----------------------------------------------------------------------------------------------
+# django-axes first: it refuses a locked-out account+address pair before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.auth.ThrottledSignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After AXES_FAILURE_LIMIT wrong passwords an account is locked for AXES_COOLOFF_MINUTES from that address only
+# (another address, or another account from the same one, is unaffected). Counted in the database, so every app
+# server agrees; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "newsroom.auth.locked_out"
+# The reader's address as the comments app works it out (X-Forwarded-For only from TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "comments.views.client_ip"
+AXES_VERBOSE = False
 LOGIN_URL = "admin:login"
+# Without ?next= a sign-in lands on the admin index (the only signed-in home there is), not /accounts/profile/.
+LOGIN_REDIRECT_URL = "admin:index"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -198,6 +259,9 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     # Load balancers probe over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Checks a deployment has knowingly accepted, e.g. comments.W001 where comments are not spam-checked at all.
+SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")
 
 LOGGING = {
     "version": 1,

@@ -245,3 +245,24 @@ def test_comment_page_queries_never_scan_the_comments_table():
                     cursor.execute(f"EXPLAIN {sql}")
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                 assert "Seq Scan on comments_comment" not in plan, f"{sql}\n{plan}"
+
+
+def test_without_a_secret_key_production_settings_refuse_to_start():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={**env, **{key: value for key, value in PRODUCTION_ENV.items() if key != "SECRET_KEY"}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "set SECRET_KEY in the environment" in result.stderr
+
+
+def test_check_deploy_warns_without_site_url():
+    result = run_deploy_check({**PRODUCTION_ENV, "SITE_URL": ""})
+    assert result.returncode != 0
+    assert "articles.W002" in result.stdout + result.stderr

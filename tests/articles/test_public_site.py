@@ -166,7 +166,7 @@ def test_json_ld_describes_the_article_and_cannot_be_broken_out_of(client, make_
     article = make_article(authors=authors, headline=hostile, dek="A short dek")
     html = page(client, article.get_absolute_url())
     assert "<script>alert(1)" not in html
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json" nonce="[^"]+">(.*?)</script>', html, re.S)
     assert len(blocks) == 1
     data = json.loads(blocks[0])
     assert data["@type"] == "NewsArticle"
