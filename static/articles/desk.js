@@ -1,0 +1,182 @@
+// The reporter's desk: word count, autosave (server + this browser), edit-lock heartbeat.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("desk-config").textContent);
+  const form = document.getElementById("article_form");
+  if (!form) return;
+  const statusLine = document.getElementById("desk-autosave-status");
+  const wordCount = document.getElementById("desk-word-count");
+  const meta = document.getElementById("desk-meta");
+  const lockBanner = document.getElementById("desk-lock-banner");
+  const field = (name) => form.elements.namedItem(name);
+  const IDLE_MS = 3000;
+  const HEARTBEAT_MS = 30000;
+  let holdsLock = config.holdsLock;
+  let lastSent = null;
+  let lastChange = 0;
+  let retryTimer = null;
+
+  // Under the editor, where the words are.
+  const bodyRow = form.querySelector(".field-body");
+  if (bodyRow && meta) bodyRow.after(meta);
+
+  function csrfToken() {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function snapshot() {
+    const data = {};
+    for (const name of ["headline", "dek", "body"]) {
+      const el = field(name);
+      data[name] = el ? el.value : "";
+    }
+    const version = field("opened_version");
+    if (version && version.value) data.version = parseInt(version.value, 10);
+    return data;
+  }
+
+  function countWords() {
+    const body = field("body");
+    if (!body || !wordCount) return;
+    const scratch = document.createElement("div");
+    scratch.innerHTML = body.value;
+    const words = (scratch.textContent || "").trim().split(/\s+/).filter(Boolean).length;
+    const minutes = Math.max(1, Math.round(words / 230));
+    wordCount.textContent = `${words} word${words === 1 ? "" : "s"} · ${minutes} min read`;
+  }
+
+  function say(text, problem) {
+    if (!statusLine) return;
+    statusLine.textContent = text;
+    statusLine.classList.toggle("desk-problem", Boolean(problem));
+  }
+
+  function keepLocal(data) {
+    try {
+      localStorage.setItem(config.storageKey, JSON.stringify({ ...data, kept: Date.now() }));
+    } catch (e) {
+      /* private mode or full: the server copy still counts */
+    }
+  }
+
+  async function autosave({ keepalive = false, force = false } = {}) {
+    if (!holdsLock) return;
+    const data = snapshot();
+    const text = JSON.stringify(data);
+    if (!force && text === lastSent) return;
+    keepLocal(data);
+    clearTimeout(retryTimer);
+    try {
+      const response = await fetch(config.autosaveUrl, {
+        method: "POST",
+        body: text,
+        keepalive,
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      });
+      if (response.status === 401 || response.status === 403) {
+        say("Your login expired: sign in in another tab, your text is kept here.", true);
+        retryTimer = setTimeout(autosave, 10000);
+        return;
+      }
+      if (!response.ok) throw new Error(String(response.status));
+      const answer = await response.json();
+      lastSent = text;
+      say(`Saved ${answer.saved}` + (answer.stale ? " (someone saved a newer version since you opened it)" : ""));
+    } catch (error) {
+      say("Not saved: offline, retrying", true);
+      retryTimer = setTimeout(autosave, 5000);
+    }
+  }
+
+  function changed() {
+    lastChange = Date.now();
+    countWords();
+  }
+
+  // The editor writes into the hidden textarea; watching the values catches typing in any field.
+  let previous = JSON.stringify(snapshot());
+  setInterval(() => {
+    const now = JSON.stringify(snapshot());
+    if (now !== previous) {
+      previous = now;
+      changed();
+    }
+    if (lastChange && Date.now() - lastChange >= IDLE_MS && now !== lastSent) autosave();
+  }, 1000);
+  form.addEventListener("input", changed);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") autosave({ keepalive: true });
+  });
+  window.addEventListener("pagehide", () => autosave({ keepalive: true }));
+  window.addEventListener("online", () => autosave({ force: true }));
+  // A real save is on its way: the form carries the text, no autosave should race it.
+  form.addEventListener("submit", () => {
+    lastSent = JSON.stringify(snapshot());
+  });
+  countWords();
+
+  const discard = document.getElementById("desk-discard-autosave");
+  if (discard) {
+    discard.addEventListener("click", async () => {
+      await fetch(config.discardUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken() } });
+      document.getElementById("desk-autosave-offer").remove();
+      say("Autosaved version discarded.");
+    });
+  }
+
+  // --- edit lock --------------------------------------------------------------------------------------
+  function setEditable(editable) {
+    for (const button of form.querySelectorAll(".desk-workflow button")) button.disabled = !editable;
+  }
+
+  async function heartbeat({ take = false } = {}) {
+    if (!config.lockUrl) return;
+    try {
+      const response = await fetch(config.lockUrl + (take ? "?take=1" : ""), {
+        method: "POST",
+        headers: { "X-CSRFToken": csrfToken() },
+      });
+      if (response.status === 401 || response.status === 403) {
+        say("Your login expired: sign in in another tab, your text is kept here.", true);
+        return;
+      }
+      const lock = await response.json();
+      if (lock.mine) {
+        holdsLock = true;
+        setEditable(true);
+        if (take) {
+          lockBanner.hidden = true;
+          lockBanner.textContent = "";
+        }
+        return;
+      }
+      if (holdsLock) {
+        // Someone took over: keep what was typed here before saying so.
+        await autosave({ force: true });
+        holdsLock = false;
+        lockBanner.innerHTML = "";
+        const p = document.createElement("p");
+        p.textContent =
+          `${lock.holder} took over editing at ${lock.since}. Your text is kept as your autosave; ` +
+          "you can still read and copy it. Saving now would be refused unless you take over again.";
+        const again = document.createElement("button");
+        again.type = "button";
+        again.className = "button";
+        again.textContent = "Take over";
+        again.addEventListener("click", () => heartbeat({ take: true }));
+        lockBanner.append(p, again);
+        lockBanner.hidden = false;
+        setEditable(false);
+      }
+    } catch (error) {
+      /* offline: the next beat tries again */
+    }
+  }
+
+  const takeOver = document.getElementById("desk-take-over");
+  if (takeOver) takeOver.addEventListener("click", () => heartbeat({ take: true }));
+  if (!holdsLock) setEditable(false);
+  setInterval(heartbeat, HEARTBEAT_MS);
+})();
