@@ -108,10 +108,15 @@ def _display(name: str, value, tags: dict[int, str], sections: dict[int, str]) -
     return str(value)
 
 
+def _by_name(fields: dict) -> dict:
+    # Versions key foreign keys by their column ("section_id"); the compare speaks of fields.
+    return {**fields, "section": fields.get("section_id", fields.get("section"))}
+
+
 def compare(old: Version, new: Version) -> dict:
     """Field-by-field changes and the body's word diff between two versions of one article."""
 
-    old_fields, new_fields = old.field_dict, new.field_dict
+    old_fields, new_fields = _by_name(old.field_dict), _by_name(new.field_dict)
     tag_ids = {*old_fields.get("tags", []), *new_fields.get("tags", [])}
     tags = dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name"))
     section_ids = {old_fields.get("section"), new_fields.get("section")}

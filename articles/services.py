@@ -99,7 +99,7 @@ def restore_version(*, article: Article, version: Version, user) -> Article:
         locked = Article.objects.select_for_update().get(pk=article.pk)
         for name in RESTORED_FIELDS:
             if name == "section":
-                locked.section_id = fields["section"]
+                locked.section_id = fields.get("section_id", fields.get("section"))
             elif name in fields:
                 setattr(locked, name, fields[name])
         if not locked.published_at and fields.get("slug"):
