@@ -16,6 +16,30 @@
   let lastChange = 0;
   let retryTimer = null;
 
+  // Names for the widgets that come without one: the editor's text area and the autocomplete boxes.
+  function labelWidgets() {
+    for (const box of form.querySelectorAll(".ProseMirror[contenteditable='true']:not([aria-label])")) {
+      box.setAttribute("aria-label", "Body");
+      box.setAttribute("role", "textbox");
+      box.setAttribute("aria-multiline", "true");
+    }
+    for (const select of form.querySelectorAll("select.admin-autocomplete")) {
+      const label = form.querySelector(`label[for="${select.id}"]`);
+      const name = label ? label.textContent.replace(/:$/, "").trim() : select.getAttribute("aria-label") || select.name;
+      const container = select.nextElementSibling;
+      if (!container || !container.classList.contains("select2")) continue;
+      for (const el of container.querySelectorAll("[role=combobox], [role=textbox], .select2-search__field")) {
+        if (el.getAttribute("aria-label") === name) continue;
+        el.removeAttribute("aria-labelledby");
+        el.setAttribute("aria-label", name);
+      }
+    }
+  }
+  labelWidgets();
+  document.addEventListener("DOMContentLoaded", () => setTimeout(labelWidgets, 0));
+  window.addEventListener("load", labelWidgets);
+  setInterval(labelWidgets, 1000);
+
   // Under the editor, where the words are.
   const bodyRow = form.querySelector(".field-body");
   if (bodyRow && meta) bodyRow.after(meta);
@@ -109,10 +133,18 @@
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") autosave({ keepalive: true });
   });
-  window.addEventListener("pagehide", () => autosave({ keepalive: true }));
+  let submitting = false;
+  window.addEventListener("pagehide", () => {
+    autosave({ keepalive: true });
+    // Closing the page frees the article for others at once; a save reloads it and keeps the lock.
+    if (config.lockUrl && holdsLock && !submitting) {
+      fetch(config.lockUrl + "?release=1", { method: "POST", keepalive: true, headers: { "X-CSRFToken": csrfToken() } });
+    }
+  });
   window.addEventListener("online", () => autosave({ force: true }));
   // A real save is on its way: the form carries the text, no autosave should race it.
   form.addEventListener("submit", () => {
+    submitting = true;
     lastSent = JSON.stringify(snapshot());
   });
   countWords();
