@@ -429,6 +429,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "discardUrl": reverse("admin:articles_article_autosave_discard", args=[obj.pk] if obj else []),
                 "lockUrl": reverse("admin:articles_article_lock", args=[obj.pk]) if obj else None,
                 "storageKey": f"newsroom-desk:{request.user.pk}:{obj.pk if obj else 'new'}",
+                "newStorageKey": f"newsroom-desk:{request.user.pk}:new",
                 "holdsLock": desk["lock"]["mine"] if desk.get("lock") else True,
                 "lockSeconds": settings.ARTICLE_LOCK_SECONDS,
             }

@@ -105,7 +105,8 @@ def restore_version(*, article: Article, version: Version, user) -> Article:
         if not locked.published_at and fields.get("slug"):
             locked.slug = fields["slug"]  # the address is frozen once published
         locked.save()
-        locked.tags.set(fields.get("tags", []))
+        if "tags" in fields:
+            locked.tags.set(fields["tags"])
     return locked
 
 

@@ -15,6 +15,8 @@
   let lastSent = null;
   let lastChange = 0;
   let retryTimer = null;
+  let notBefore = 0; // after a failure, wait before the idle timer tries again
+  let inFlight = false;
 
   // Names for the widgets that come without one: the editor's text area and the autocomplete boxes.
   function labelWidgets() {
@@ -44,7 +46,10 @@
   const bodyRow = form.querySelector(".field-body");
   if (bodyRow && meta) bodyRow.after(meta);
 
+  // The cookie first: signing in again in another tab replaces it, and the copy in the form goes stale.
   function csrfToken() {
+    const cookie = document.cookie.split("; ").find((row) => row.startsWith("csrftoken="));
+    if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
     const input = form.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
@@ -91,6 +96,8 @@
     if (!force && text === lastSent) return;
     keepLocal(data);
     clearTimeout(retryTimer);
+    if (inFlight && !keepalive) return;
+    inFlight = true;
     try {
       const response = await fetch(config.autosaveUrl, {
         method: "POST",
@@ -101,7 +108,8 @@
       });
       if (response.status === 401 || response.status === 403) {
         say("Your login expired: sign in in another tab, your text is kept here.", true);
-        retryTimer = setTimeout(autosave, 10000);
+        notBefore = Date.now() + 5000;
+        retryTimer = setTimeout(autosave, 5000);
         return;
       }
       if (!response.ok) throw new Error(String(response.status));
@@ -110,7 +118,10 @@
       say(`Saved ${answer.saved}` + (answer.stale ? " (someone saved a newer version since you opened it)" : ""));
     } catch (error) {
       say("Not saved: offline, retrying", true);
+      notBefore = Date.now() + 5000;
       retryTimer = setTimeout(autosave, 5000);
+    } finally {
+      inFlight = false;
     }
   }
 
@@ -127,7 +138,8 @@
       previous = now;
       changed();
     }
-    if (lastChange && Date.now() - lastChange >= IDLE_MS && now !== lastSent) autosave();
+    const idle = Date.now() - lastChange >= IDLE_MS;
+    if (lastChange && idle && Date.now() >= notBefore && now !== lastSent) autosave();
   }, 1000);
   form.addEventListener("input", changed);
   document.addEventListener("visibilitychange", () => {
@@ -145,15 +157,68 @@
   // A real save is on its way: the form carries the text, no autosave should race it.
   form.addEventListener("submit", () => {
     submitting = true;
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) input.value = csrfToken();
     lastSent = JSON.stringify(snapshot());
   });
   countWords();
+
+  // Text this browser kept that the server may never have received (an expired login, a crash offline).
+  function offerLocalCopy() {
+    let kept;
+    try {
+      kept = JSON.parse(localStorage.getItem(config.storageKey) || "null");
+    } catch (e) {
+      return;
+    }
+    if (!kept || document.getElementById("desk-autosave-offer")) return;
+    const current = snapshot();
+    if (["headline", "dek", "body"].every((name) => (kept[name] || "") === (current[name] || ""))) return;
+    const banner = document.createElement("div");
+    banner.className = "desk-banner desk-banner-info";
+    banner.setAttribute("role", "region");
+    banner.setAttribute("aria-label", "Text kept in this browser");
+    const when = new Date(kept.kept).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    const p = document.createElement("p");
+    p.textContent = `This browser kept text you typed at ${when} that differs from this page. Restore it?`;
+    const restore = document.createElement("button");
+    restore.type = "button";
+    restore.className = "button";
+    restore.textContent = "Restore the text kept in this browser";
+    restore.addEventListener("click", async () => {
+      const response = await fetch(config.autosaveUrl, {
+        method: "POST",
+        body: JSON.stringify(kept),
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      });
+      if (response.ok) window.location.search = "?_restore_autosave=1";
+      else say("Your login expired: sign in in another tab, your text is kept here.", true);
+    });
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "button";
+    drop.textContent = "Discard it";
+    drop.addEventListener("click", () => {
+      localStorage.removeItem(config.storageKey);
+      banner.remove();
+    });
+    banner.append(p, restore, drop);
+    document.querySelector(".desk-banners").append(banner);
+  }
+  if (document.querySelector(".messagelist .success")) {
+    // The save that brought us here stored the text: the browser's copy has done its job.
+    localStorage.removeItem(config.storageKey);
+    localStorage.removeItem(config.newStorageKey);
+  } else if (!new URLSearchParams(window.location.search).has("_restore_autosave")) {
+    window.addEventListener("load", () => setTimeout(offerLocalCopy, 500));
+  }
 
   const discard = document.getElementById("desk-discard-autosave");
   if (discard) {
     discard.addEventListener("click", async () => {
       await fetch(config.discardUrl, { method: "POST", headers: { "X-CSRFToken": csrfToken() } });
       document.getElementById("desk-autosave-offer").remove();
+      localStorage.removeItem(config.storageKey);
       say("Autosaved version discarded.");
     });
   }

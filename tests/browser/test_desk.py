@@ -50,6 +50,35 @@ def test_typing_is_autosaved_and_offered_back_after_reload(page, live_url, edito
     assert "typed in the browser" not in article.body  # pending until saved
 
 
+def test_expired_login_keeps_the_text_and_says_what_to_do(page, live_url, editor, make_article):
+    article = make_article(status=Article.Status.DRAFT, body="<p>Start.</p>")
+    log_in(page, editor, change_path(article))
+    editor_box(page).click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Saved while signed in.")
+    expect(page.locator("#desk-autosave-status")).to_contain_text("Saved", timeout=15_000)
+    page.context.clear_cookies()
+    editor_box(page).click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Typed after the session ended.")
+    expect(page.locator("#desk-autosave-status")).to_have_text(
+        "Your login expired: sign in in another tab, your text is kept here.", timeout=15_000
+    )
+    expect(editor_box(page)).to_contain_text("Typed after the session ended.")
+    kept = page.evaluate("Object.values(localStorage).join(' ')")
+    assert "Typed after the session ended." in kept
+    # Signing in again in another tab: the next attempt goes through with the new session.
+    other = page.context.new_page()
+    log_in(other, editor, "/admin/")
+    other.close()
+    expect(page.locator("#desk-autosave-status")).to_contain_text("Saved", timeout=20_000)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved at")
+    leave(page)
+    article.refresh_from_db()
+    assert "Typed after the session ended." in article.body
+
+
 def test_second_editor_takes_over_and_the_first_ones_stale_save_keeps_their_text(
     make_page, live_url, editor, make_user, make_article
 ):
@@ -57,7 +86,7 @@ def test_second_editor_takes_over_and_the_first_ones_stale_save_keeps_their_text
     dana = make_user(group="Editor", username="dana", first_name="Dana", last_name="Whitfield")
     first, second = make_page(), make_page()
     log_in(first, dana, change_path(article))
-    expect(editor_box(first)).to_be_visible()
+    expect(editor_box(first)).to_be_visible(timeout=15_000)
     log_in(second, editor, change_path(article))
     expect(second.get_by_text(re.compile(r"Dana Whitfield has been editing this since \d\d:\d\d"))).to_be_visible()
     expect(second.get_by_role("button", name="Save", exact=True)).to_be_disabled()
