@@ -6,6 +6,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -147,6 +148,9 @@ class CorrectionInline(admin.StackedInline):
     fields = ["kind", "text", "created_at"]
     extra = 0
     verbose_name_plural = "Corrections and update notes (shown at the foot of the article)"
+
+
+HISTORY_PER_PAGE = 100
 
 
 def display_name(user) -> str:
@@ -554,7 +558,9 @@ class ArticleAdmin(admin.ModelAdmin):
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_or_change_permission(request, article):
             raise Http404
-        versions = list(revisions.article_versions(article))
+        # A page of revisions at a time, like Django's own history: the screen costs the same for 5 or 5,000.
+        page = Paginator(revisions.article_versions(article), HISTORY_PER_PAGE).get_page(request.GET.get("p"))
+        versions = list(page.object_list)
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {article}",
@@ -563,6 +569,8 @@ class ArticleAdmin(admin.ModelAdmin):
             "object": article,
             "original": article,
             "versions": versions,
+            "page": page,
+            "newest_first": page.number == 1,
             "can_restore": self.has_change_permission(request, article),
             "keep": settings.ARTICLE_REVISIONS_KEEP,
         }
@@ -620,7 +628,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 return JsonResponse({"error": "login", "message": "Your login expired."}, status=401)
             article = None
             if pk is not None:
-                article = self.get_object(request, str(pk))
+                # A plain fetch: the permission check below decides what this user may touch.
+                article = Article.objects.filter(pk=pk).first()
                 if article is None:
                     return JsonResponse({"error": "missing", "message": "No such article."}, status=404)
             allowed = self.has_change_permission(request, article) if article else self.has_add_permission(request)

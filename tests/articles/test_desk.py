@@ -455,3 +455,22 @@ def test_versions_exclude_the_internal_counters(editor, article):
     with services.revision(user=editor, comment="x"):
         article.save()
     assert "comment_count" not in Version.objects.get_for_object(article).first().field_dict
+
+
+def test_history_pages_long_histories_at_the_same_cost(
+    settings, editor, make_article, client_for, django_assert_max_num_queries
+):
+    settings.ARTICLE_REVISIONS_KEEP = 500
+    article = make_article(status=Article.Status.DRAFT)
+    for n in range(120):
+        with services.revision(user=editor, comment=f"save {n}"):
+            article.save()
+    client = client_for(editor)
+    client.get(history_url(article))
+    with django_assert_max_num_queries(12):
+        first = client.get(history_url(article)).content.decode()
+    assert first.count('name="a"') == 100
+    assert "Page 1 of 2 (120 revisions)" in first
+    older = client.get(history_url(article), {"p": 2}).content.decode()
+    assert older.count('name="a"') == 20
+    assert "save 0" in older
