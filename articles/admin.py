@@ -1,49 +1,52 @@
+import json
+
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminSplitDateTime
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
-from django.forms.models import BaseInlineFormSet
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_POST
 
-from articles import services
-from articles.forms import ScheduleForm
-from articles.models import Article, ArticleRedirect, Author, Byline, Correction, Section, Tag
+from articles import revisions, services
+from articles.forms import ArticleAdminForm, ScheduleForm
+from articles.models import (
+    Article,
+    ArticleDraft,
+    ArticleLock,
+    ArticleRedirect,
+    Author,
+    Byline,
+    Correction,
+    EditorialNote,
+    Section,
+    Tag,
+)
 from articles.views import ArticlePreviewView
+
+# The admin speaks with the site's name, not Django's.
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
+admin.site.index_title = "The desk"
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
 
 def can_publish(request) -> bool:
     return request.user.has_perm(PUBLISH_PERMISSION)
-
-
-def name_controls(formfield, label: str):
-    """Accessible names for controls that have no <label> of their own: the date and time halves of a split
-    date-time field (Django labels them with plain text) and the controls in a table row of an inline."""
-    widget = getattr(formfield, "widget", None)
-    widget = getattr(widget, "widget", widget)  # inside Django's related-object wrapper
-    if isinstance(widget, AdminSplitDateTime):
-        widget.widgets[0].attrs["aria-label"] = f"{label}: date"
-        widget.widgets[1].attrs["aria-label"] = f"{label}: time"
-    elif widget is not None:
-        widget.attrs["aria-label"] = label
-    return formfield
-
-
-class NamedDeleteFormSet(BaseInlineFormSet):
-    """Each row's "Delete" box is named after its row ("Delete byline 1"), not left to a column heading."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            noun = self.model._meta.verbose_name
-            form.fields["DELETE"].widget.attrs["aria-label"] = (
-                f"Delete {noun} {index + 1}" if index is not None else f"Delete {noun}"
-            )
 
 
 @admin.register(Section)
@@ -97,21 +100,47 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SentBackFilter(admin.SimpleListFilter):
+    title = "sent back"
+    parameter_name = "sent_back"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Sent back to the reporter")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            sent_back = EditorialNote.objects.filter(kind=EditorialNote.Kind.SENT_BACK).values("article_id")
+            return queryset.filter(status=Article.Status.DRAFT, pk__in=sent_back)
+        return queryset
+
+
+class LabelledFormSet(BaseInlineFormSet):
+    """Tabular rows have no visible label per box; screen readers get one (with the row number)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = "new" if index is None else index + 1
+        for name, field in form.fields.items():
+            label = "Delete" if name == "DELETE" else field.label
+            field.widget.attrs.setdefault("aria-label", f"{label} ({self.model._meta.verbose_name} {row})")
+
+
+class BylineForm(ModelForm):
+    class Meta:
+        model = Byline
+        fields = ["position", "author"]
+
+
 class BylineInline(admin.TabularInline):
     model = Byline
+    form = BylineForm
+    formset = LabelledFormSet
     fields = ["position", "author"]
     autocomplete_fields = ["author"]
     extra = 1
     ordering = ["position", "id"]
     verbose_name = "byline"
     verbose_name_plural = "Bylines (read in order of position: 0 first)"
-    formset = NamedDeleteFormSet
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in ("position", "author"):
-            name_controls(formfield, f"Byline {db_field.verbose_name}")
-        return formfield
 
 
 class CorrectionInline(admin.StackedInline):
@@ -119,34 +148,43 @@ class CorrectionInline(admin.StackedInline):
     fields = ["kind", "text", "created_at"]
     extra = 0
     verbose_name_plural = "Corrections and update notes (shown at the foot of the article)"
-    formset = NamedDeleteFormSet
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "created_at":
-            name_controls(formfield, "Correction created at")
-        return formfield
+
+HISTORY_PER_PAGE = 100
+
+
+def display_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
+
+
+def local_time(when) -> str:
+    return date_format(timezone.localtime(when), "H:i")
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["headline", "status_column", "section", "bylines_column", "published_at", "live", "preview_link"]
-    list_filter = [PublicationFilter, "status", "section", "published_at", "tags"]
-    list_select_related = ["section"]
+    form = ArticleAdminForm
+    list_display = [
+        "headline",
+        "status_column",
+        "section",
+        "bylines_column",
+        "published_at",
+        "live",
+        "editing_column",
+        "preview_link",
+    ]
+    list_filter = [PublicationFilter, "status", SentBackFilter, "section", "published_at", "tags"]
+    list_select_related = ["section", "edit_lock__user"]
     search_fields = ["headline", "dek", "slug", "authors__name"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["section", "tags"]
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["created_by", "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "section", "tags", "body"]}),
-        ("Lead image", {"fields": ["lead_image", "lead_image_caption", "lead_image_credit", "lead_image_alt"]}),
-        ("Publishing", {"fields": ["status", "published_at", "created_by", "created_at", "updated_at"]}),
-        ("Comments", {"fields": ["comments_mode", "comment_moderation"], "classes": ["collapse"]}),
-    ]
+    readonly_fields = ["created_at", "updated_at", "lead_image_thumbnail", "notes_thread"]
     actions = ["publish_now", "schedule", "unpublish", "submit_for_review"]
     # Drafts (no publication time yet) first on every database; PostgreSQL and SQLite order NULLs differently.
     ordering = [F("published_at").desc(nulls_first=True), "-id"]
+    change_form_template = "admin/articles/article/change_form.html"
 
     def get_queryset(self, request):
         queryset = (
@@ -170,22 +208,155 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return [BylineInline, CorrectionInline] if can_publish(request) else [BylineInline]
 
+    # --- the form -------------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        editable = obj is None or self.has_change_permission(request, obj)
+        created_by, section = self._viewer_fields(request)
+        body = "body" if editable else self._body_rendered
+        publishing = ["status", "published_at", created_by, "created_at", "updated_at"]
+        notes = ["notes_thread", "new_note"] if obj is not None else ["new_note"]
+        if can_publish(request) and obj is not None:
+            notes.append("sendback_note")
+        main = ["headline", "slug", "dek", "section" if editable else section, "tags", body]
+        if editable:
+            main.append("opened_version")
+        fieldsets = [
+            (None, {"fields": main}),
+            (
+                "Lead image",
+                {
+                    "fields": [
+                        "lead_image",
+                        "lead_image_thumbnail",
+                        "lead_image_alt",
+                        "lead_image_caption",
+                        "lead_image_credit",
+                    ]
+                },
+            ),
+            ("Publishing", {"fields": publishing}),
+            ("Newsroom notes (never shown to readers)", {"fields": notes if editable else ["notes_thread"]}),
+            ("Comments", {"fields": ["comments_mode", "comment_moderation"], "classes": ["collapse"]}),
+        ]
+        return fieldsets
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
+        created_by, section = self._viewer_fields(request)
+        readonly.append(created_by)
         if not can_publish(request):
             readonly.append("published_at")
+        if obj is not None and not self.has_change_permission(request, obj):
+            readonly += [self._body_rendered, section]
         return readonly
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "published_at":
-            name_controls(formfield, "Published at")
-        return formfield
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not can_publish(request):
             kwargs["choices"] = [(status.value, status.label) for status in Article.EDITABLE_BY_REPORTERS]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Once an article has had a public address the headline no longer rewrites it.
+        if obj is not None and obj.published_at is not None:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user
+        form.can_publish = can_publish(request)
+        form.autosave_initial = None
+        if request.method == "GET" and "_restore_autosave" in request.GET:
+            draft = ArticleDraft.objects.for_user(request.user, obj).first()
+            form.autosave_initial = draft.data if draft else None
+        if "published_at" in form.base_fields:
+            field = form.base_fields["published_at"]
+            for half, widget in zip(("date", "time"), field.widget.widgets, strict=True):
+                widget.attrs["aria-label"] = f"Published at: {half}"
+        if obj is not None and obj.published_at is not None and "slug" in form.base_fields:
+            form.base_fields["slug"].help_text = (
+                "Published: the address is frozen. Changing it by hand moves the article; the old address "
+                "redirects to the new one."
+            )
+        return form
+
+    def _viewer_fields(self, request):
+        """Read-only "Created by" and section that link only where this viewer may go (built per request)."""
+        cached = getattr(request, "_article_viewer_fields", None)
+        if cached:
+            return cached
+        user_model = get_user_model()
+        may_see_users = request.user.has_perm(
+            f"{user_model._meta.app_label}.view_{user_model._meta.model_name}"
+        ) or request.user.has_perm(f"{user_model._meta.app_label}.change_{user_model._meta.model_name}")
+        may_see_sections = request.user.has_perm("articles.view_section") or request.user.has_perm(
+            "articles.change_section"
+        )
+
+        def created_by(obj):
+            if obj is None or obj.created_by is None:
+                return "—"
+            if may_see_users:
+                url = reverse(
+                    f"admin:{user_model._meta.app_label}_{user_model._meta.model_name}_change",
+                    args=[obj.created_by_id],
+                )
+                return format_html('<a href="{}">{}</a>', url, display_name(obj.created_by))
+            return display_name(obj.created_by)
+
+        created_by.short_description = "Created by"
+
+        def section(obj):
+            if obj is None or obj.section_id is None:
+                return "—"
+            if may_see_sections:
+                url = reverse("admin:articles_section_change", args=[obj.section_id])
+                return format_html('<a href="{}">{}</a>', url, obj.section)
+            return str(obj.section)
+
+        section.short_description = "Section"
+        request._article_viewer_fields = (created_by, section)
+        return request._article_viewer_fields
+
+    @staticmethod
+    @admin.display(description="Body")
+    def _body_rendered(obj):
+        # A read-only article shows its text as readers see it, not as HTML source.
+        return format_html('<div class="desk-body-rendered">{}</div>', obj.body_html)
+
+    @admin.display(description="Thumbnail")
+    def lead_image_thumbnail(self, obj):
+        if obj is None or not obj.lead_image:
+            return "No photo yet."
+        return format_html(
+            '<img src="{}" alt="{}" class="desk-thumbnail" width="240">', obj.lead_image.url, obj.lead_image_alt
+        )
+
+    @admin.display(description="Notes")
+    def notes_thread(self, obj):
+        notes = list(obj.editorial_notes.select_related("author")) if obj and obj.pk else []
+        if not notes:
+            return "No notes yet."
+        return format_html(
+            '<ol class="desk-notes">{}</ol>',
+            format_html_join_notes(notes),
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST":
+            with services.revision(user=request.user, comment=""):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def log_addition(self, request, obj, message):
+        services.set_revision_comment(LogEntry(change_message=json.dumps(message)).get_change_message() or "Created")
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        text = LogEntry(change_message=json.dumps(message)).get_change_message() or "Saved without changes"
+        services.set_revision_comment(text)
+        return super().log_change(request, obj, message)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -193,7 +364,10 @@ class ArticleAdmin(admin.ModelAdmin):
         # The form already limits a reporter's choices; this is the last door, whatever was posted.
         if not can_publish(request) and obj.status not in Article.EDITABLE_BY_REPORTERS:
             raise PermissionDenied
+        new_photo = "lead_image" in form.changed_data
         super().save_model(request, obj, form, change)
+        if new_photo:
+            services.make_lead_renditions(article=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -202,6 +376,115 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change and profile is not None and not article.bylines.exists():
             # A reporter who files without naming anyone gets the byline.
             Byline.objects.create(article=article, author=profile, position=0)
+        note = form.cleaned_data.get("new_note", "").strip()
+        if note:
+            services.add_note(article=article, user=request.user, text=note)
+        if form.workflow == "sendback":
+            services.add_note(
+                article=article,
+                user=request.user,
+                text=form.cleaned_data["sendback_note"],
+                kind=EditorialNote.Kind.SENT_BACK,
+            )
+        # The saved article now holds what the autosave kept.
+        services.discard_draft(user=request.user, article=article)
+        if not change:
+            services.discard_draft(user=request.user, article=None)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_workflow" in request.POST:
+            self.message_user(request, self._workflow_message(request, obj), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_workflow" in request.POST:
+            self.message_user(request, self._workflow_message(request, obj), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def _workflow_message(self, request, obj) -> str:
+        workflow = request.POST.get("_workflow")
+        when = date_format(timezone.localtime(obj.published_at), "DATETIME_FORMAT") if obj.published_at else ""
+        return {
+            "review": "Submitted for review: the editors see it in their “In review” list.",
+            "publish": "Published: it is live.",
+            "schedule": f"Scheduled for {when}.",
+            "sendback": "Sent back to the reporter with your note.",
+            "unpublish": "Unpublished: its page answers 404 again.",
+        }.get(workflow, f"Saved at {local_time(timezone.now())}.")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(self._desk_context(request, context, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _desk_context(self, request, context, obj) -> dict:
+        form = context["adminform"].form
+        editable = context.get("has_change_permission", True) if obj is not None else True
+        desk = {"editable": editable, "buttons": self._workflow_buttons(request, obj) if editable else []}
+        if obj is not None:
+            desk["history_url"] = reverse("admin:articles_article_history", args=[obj.pk])
+            desk["sent_back"] = obj.editorial_notes.filter(kind=EditorialNote.Kind.SENT_BACK).last()
+        if editable:
+            desk["lock"] = self._lock_state(request, obj)
+            desk["autosave"] = self._autosave_offer(request, obj)
+            desk["config"] = {
+                "autosaveUrl": reverse("admin:articles_article_autosave", args=[obj.pk] if obj else []),
+                "discardUrl": reverse("admin:articles_article_autosave_discard", args=[obj.pk] if obj else []),
+                "lockUrl": reverse("admin:articles_article_lock", args=[obj.pk]) if obj else None,
+                "storageKey": f"newsroom-desk:{request.user.pk}:{obj.pk if obj else 'new'}",
+                "newStorageKey": f"newsroom-desk:{request.user.pk}:new",
+                "holdsLock": desk["lock"]["mine"] if desk.get("lock") else True,
+                "lockSeconds": settings.ARTICLE_LOCK_SECONDS,
+            }
+        stale = getattr(form, "stale_version", None)
+        if stale is not None and obj is not None:
+            last = revisions.last_version(obj)
+            desk["stale"] = {
+                "who": revisions.who(last) if last else "Someone",
+                "when": local_time(last.revision.date_created) if last else "",
+                "compare_url": desk["history_url"],
+            }
+        return {"desk": desk}
+
+    def _workflow_buttons(self, request, obj) -> list[tuple[str, str, bool]]:
+        """(value, label, is_default) for the buttons this role has on this article."""
+        if not can_publish(request):
+            if obj is not None and obj.status == Article.Status.REVIEW:
+                return [("keep", "Save", True), ("draft", "Back to draft", False)]
+            return [("draft", "Save draft", False), ("review", "Submit for review", True)]
+        if obj is not None and obj.status == Article.Status.PUBLISHED:
+            buttons = [("keep", "Update", True)]
+            if obj.is_scheduled:
+                buttons += [("publish", "Publish now", False), ("schedule", "Reschedule", False)]
+            return [*buttons, ("unpublish", "Unpublish", False)]
+        buttons = [("keep", "Save", False), ("publish", "Publish now", True), ("schedule", "Schedule…", False)]
+        if obj is not None:
+            buttons.append(("sendback", "Send back to reporter", False))
+        return buttons
+
+    def _lock_state(self, request, obj) -> dict | None:
+        if obj is None:
+            return None
+        lock = services.touch_lock(article=obj, user=request.user)
+        return {
+            "mine": lock.user_id == request.user.pk,
+            "holder": display_name(lock.user),
+            "since": local_time(lock.since),
+        }
+
+    def _autosave_offer(self, request, obj) -> dict | None:
+        draft = ArticleDraft.objects.for_user(request.user, obj).first()
+        if draft is None or (obj is not None and draft.saved_at <= obj.updated_at):
+            return None
+        if "_restore_autosave" in request.GET:
+            return {"restored": True, "when": local_time(draft.saved_at)}
+        old = obj.body if obj else ""
+        left, right = revisions.word_diff(old, draft.data.get("body", ""))
+        changed = [
+            name for name in ("headline", "dek") if obj is None or draft.data.get(name, "") != getattr(obj, name)
+        ]
+        return {"when": local_time(draft.saved_at), "body_old": left, "body_new": right, "changed": changed}
 
     def view_on_site(self, obj):
         return obj.get_absolute_url() if obj.is_live else reverse("admin:articles_article_preview", args=[obj.pk])
@@ -220,6 +503,16 @@ class ArticleAdmin(admin.ModelAdmin):
     def live(self, obj):
         return obj.is_live
 
+    @admin.display(description="Editing now")
+    def editing_column(self, obj):
+        try:
+            lock = obj.edit_lock
+        except ArticleLock.DoesNotExist:
+            return ""
+        if not lock.is_active:
+            return ""
+        return f"{display_name(lock.user)} since {local_time(lock.since)}"
+
     @admin.display(description="Preview")
     def preview_link(self, obj):
         return format_html(
@@ -227,17 +520,161 @@ class ArticleAdmin(admin.ModelAdmin):
             reverse("admin:articles_article_preview", args=[obj.pk]),
         )
 
-    # --- preview --------------------------------------------------------------------------------------
+    # --- extra screens --------------------------------------------------------------------------------
 
     def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
-        return [path("<int:pk>/preview/", preview, name="articles_article_preview"), *super().get_urls()]
+        def wrap(view):
+            return self.admin_site.admin_view(view)
+
+        return [
+            path("<int:pk>/preview/", wrap(self.preview_view), name="articles_article_preview"),
+            path("<int:pk>/history/compare/", wrap(self.compare_view), name="articles_article_compare"),
+            path(
+                "<int:pk>/history/<int:version_id>/restore/",
+                wrap(self.restore_view),
+                name="articles_article_restore",
+            ),
+            # JSON endpoints: no redirect to the login page, a 401/403 the page can explain instead.
+            path("autosave/", self.json_view(self.autosave_view), name="articles_article_autosave"),
+            path("<int:pk>/autosave/", self.json_view(self.autosave_view), name="articles_article_autosave"),
+            path("autosave/discard/", self.json_view(self.discard_view), name="articles_article_autosave_discard"),
+            path(
+                "<int:pk>/autosave/discard/",
+                self.json_view(self.discard_view),
+                name="articles_article_autosave_discard",
+            ),
+            path("<int:pk>/lock/", self.json_view(self.lock_view), name="articles_article_lock"),
+            *super().get_urls(),
+        ]
 
     def preview_view(self, request, pk):
         """The article page exactly as readers will see it, whatever the article's status."""
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         return ArticlePreviewView.as_view(queryset=self.get_queryset(request))(request, pk=pk)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every revision of the article: who, when, what changed; pick two to compare, or restore one."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise Http404
+        # A page of revisions at a time, like Django's own history: the screen costs the same for 5 or 5,000.
+        page = Paginator(revisions.article_versions(article), HISTORY_PER_PAGE).get_page(request.GET.get("p"))
+        versions = list(page.object_list)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {article}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": article,
+            "original": article,
+            "versions": versions,
+            "page": page,
+            "newest_first": page.number == 1,
+            "can_restore": self.has_change_permission(request, article),
+            "keep": settings.ARTICLE_REVISIONS_KEEP,
+        }
+        return TemplateResponse(request, "admin/articles/article/object_history.html", context)
+
+    def compare_view(self, request, pk):
+        article = self.get_object(request, str(pk))
+        if article is None or not self.has_view_or_change_permission(request, article):
+            raise Http404
+        versions = revisions.article_versions(article)
+        try:
+            ids = sorted(int(request.GET[key]) for key in ("a", "b"))
+        except (KeyError, ValueError):
+            messages.error(request, "Pick two revisions to compare.")
+            return HttpResponseRedirect(reverse("admin:articles_article_history", args=[pk]))
+        found = {version.pk: version for version in versions.filter(pk__in=ids)}
+        if len(found) != len(set(ids)):
+            raise Http404("No such revision of this article.")
+        old, new = found[ids[0]], found[ids[1]]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare revisions: {article}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": article,
+            "original": article,
+            "old": old,
+            "new": new,
+            "old_who": revisions.who(old),
+            "new_who": revisions.who(new),
+            "diff": revisions.compare(old, new),
+            "can_restore": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def restore_view(self, request, pk, version_id):
+        article = self.get_object(request, str(pk))
+        if article is None:
+            raise Http404
+        if request.method != "POST" or not self.has_change_permission(request, article):
+            raise PermissionDenied
+        version = get_object_or_404(revisions.article_versions(article), pk=version_id)
+        services.restore_version(article=article, version=version, user=request.user)
+        when = local_time(version.revision.date_created)
+        self.message_user(request, f"Restored the version from {when}; it is a new revision.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+
+    def json_view(self, view):
+        @never_cache
+        @csrf_protect
+        @require_POST
+        def wrapper(request, pk=None):
+            user = request.user
+            if not user.is_active or not user.is_staff:
+                return JsonResponse({"error": "login", "message": "Your login expired."}, status=401)
+            article = None
+            if pk is not None:
+                # A plain fetch: the permission check below decides what this user may touch.
+                article = Article.objects.filter(pk=pk).first()
+                if article is None:
+                    return JsonResponse({"error": "missing", "message": "No such article."}, status=404)
+            allowed = self.has_change_permission(request, article) if article else self.has_add_permission(request)
+            if not allowed:
+                return JsonResponse({"error": "forbidden", "message": "You may not edit this article."}, status=403)
+            return view(request, article)
+
+        return wrapper
+
+    def autosave_view(self, request, article):
+        try:
+            payload = json.loads(request.body or b"{}")
+            assert isinstance(payload, dict)  # noqa: S101 -- turned into the 400 below
+        except (ValueError, AssertionError):
+            return JsonResponse({"error": "invalid", "message": "Send the fields as a JSON object."}, status=400)
+        version = payload.get("version")
+        draft = services.autosave(
+            user=request.user,
+            article=article,
+            data=payload,
+            base_version=version if isinstance(version, int) else None,
+        )
+        answer = {"saved_at": draft.saved_at.isoformat(), "saved": local_time(draft.saved_at)}
+        if article is not None:
+            answer["stale"] = isinstance(version, int) and version != article.version
+        return JsonResponse(answer)
+
+    def discard_view(self, request, article):
+        services.discard_draft(user=request.user, article=article)
+        return JsonResponse({"discarded": True})
+
+    def lock_view(self, request, article):
+        take = request.GET.get("take") == "1" or request.POST.get("take") == "1"
+        if request.GET.get("release") == "1":
+            services.release_lock(article=article, user=request.user)
+            return JsonResponse({"released": True})
+        lock = services.touch_lock(article=article, user=request.user, take=take)
+        return JsonResponse(
+            {
+                "mine": lock.user_id == request.user.pk,
+                "holder": display_name(lock.user),
+                "since": local_time(lock.since),
+                "version": article.version,
+            }
+        )
 
     # --- actions --------------------------------------------------------------------------------------
 
@@ -246,7 +683,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected articles now", permissions=["publish"])
     def publish_now(self, request, queryset):
-        count = services.publish_articles(articles=queryset)
+        count = services.publish_articles(articles=queryset, user=request.user)
         self.message_user(request, f"Published {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Schedule selected articles…", permissions=["publish"])
@@ -254,7 +691,7 @@ class ArticleAdmin(admin.ModelAdmin):
         form = ScheduleForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             publish_at = form.cleaned_data["publish_at"]
-            count = services.publish_articles(articles=queryset, at=publish_at)
+            count = services.publish_articles(articles=queryset, at=publish_at, user=request.user)
             self.message_user(request, f"Scheduled {count} article(s).", messages.SUCCESS)
             return None
         context = {
@@ -270,13 +707,31 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected articles", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = services.unpublish_articles(articles=queryset)
+        count = services.unpublish_articles(articles=queryset, user=request.user)
         self.message_user(request, f"Unpublished {count} article(s).", messages.SUCCESS)
 
     @admin.action(description="Submit selected drafts for review", permissions=["change"])
     def submit_for_review(self, request, queryset):
-        count = services.submit_for_review(articles=queryset.filter(pk__in=Article.objects.editable_by(request.user)))
+        count = services.submit_for_review(
+            articles=queryset.filter(pk__in=Article.objects.editable_by(request.user)), user=request.user
+        )
         self.message_user(request, f"Submitted {count} draft(s) for review.", messages.SUCCESS)
+
+
+def format_html_join_notes(notes: list[EditorialNote]):
+    return format_html_join(
+        "",
+        "<li><strong>{}</strong>, {}{}: {}</li>",
+        (
+            (
+                display_name(note.author),
+                date_format(timezone.localtime(note.created_at), "DATETIME_FORMAT"),
+                " (sent back)" if note.kind == EditorialNote.Kind.SENT_BACK else "",
+                note.text,
+            )
+            for note in notes
+        ),
+    )
 
 
 @admin.register(ArticleRedirect)

@@ -5,5 +5,6 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self):
-        # Connects the page cache's invalidation receivers and the deploy checks of the cache and the site address.
-        from articles import cache, seo  # noqa: F401
+        # Connects the page cache's invalidation receivers, the deploy checks of the cache and the site address, and
+        # registers the revisions.
+        from articles import cache, revisions, seo  # noqa: F401

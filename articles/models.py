@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
@@ -17,6 +18,10 @@ def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def word_count(html: str) -> int:
+    return len(strip_tags(html or "").split())
 
 
 def join_names(names: list[str]) -> str:
@@ -142,7 +147,13 @@ class Article(models.Model):
     lead_image = models.ImageField(upload_to="lead/%Y/%m/", blank=True)
     lead_image_caption = models.CharField(max_length=300, blank=True)
     lead_image_credit = models.CharField(max_length=150, blank=True)
-    lead_image_alt = models.CharField(max_length=200, blank=True)
+    lead_image_alt = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for readers who cannot see it; required with a photo.",
+    )
+    # Resized copies made once at upload: {"480": {"webp": path, "jpeg": path, "height": 320}, ...}.
+    lead_image_renditions = models.JSONField(default=dict, blank=True, editable=False)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
@@ -162,6 +173,8 @@ class Article(models.Model):
     # Made by `manage.py seed_demo`, which finds its own rows by this mark only (never by slug): whatever an
     # editor does to a demo row, a re-run leaves it alone.
     is_demo = models.BooleanField(default=False, editable=False)
+    # Bumped on every save: a form carries the version it was opened at, and a save from an older one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -188,6 +201,10 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:200] or "article"
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         old_path = self._saved_public_path(kwargs.get("update_fields"))
         if old_path is None:
             super().save(*args, **kwargs)
@@ -204,6 +221,8 @@ class Article(models.Model):
         return self.path_for(self.slug, self.published_at or self.created_at)
 
     def clean(self):
+        if self.lead_image and not self.lead_image_alt.strip():
+            raise ValidationError({"lead_image_alt": "Describe the photo for readers who cannot see it."})
         # Two articles with one slug on one day would share a URL; only one of them could ever be read.
         when = self.published_at or (timezone.now() if self.status == self.Status.PUBLISHED else None)
         if when is None or not self.slug:
@@ -250,6 +269,26 @@ class Article(models.Model):
     def body_html(self) -> SafeString:
         # Staff-written HTML, made safe by the sanitizer (nh3) and only then marked safe for templates.
         return mark_safe(clean_html(self.body))  # noqa: S308
+
+    @property
+    def body_word_count(self) -> int:
+        return word_count(self.body)
+
+    @property
+    def lead_image_sources(self) -> dict:
+        """`srcset` strings for the <picture> element, widest rendition last."""
+        renditions = sorted(self.lead_image_renditions.items(), key=lambda item: int(item[0]))
+        if not renditions:
+            return {}
+        storage = self._meta.get_field("lead_image").storage
+        widest_width, widest = renditions[-1]
+        return {
+            "webp": ", ".join(f"{storage.url(r['webp'])} {w}w" for w, r in renditions),
+            "jpeg": ", ".join(f"{storage.url(r['jpeg'])} {w}w" for w, r in renditions),
+            "src": storage.url(widest["jpeg"]),
+            "width": int(widest_width),
+            "height": widest["height"],
+        }
 
     @property
     def byline_authors(self) -> list["Author"]:
@@ -319,3 +358,79 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return self.old_path
+
+
+class EditorialNote(models.Model):
+    """An internal note on an article: never shown to readers, feeds or JSON-LD."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Note"
+        SENT_BACK = "sent_back", "Sent back to the reporter"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.NOTE)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.article}"
+
+
+class ArticleDraftQuerySet(models.QuerySet):
+    def for_user(self, user, article: Article | None):
+        return self.filter(user=user, article=article) if article else self.filter(user=user, article__isnull=True)
+
+
+class ArticleDraft(models.Model):
+    """What someone typed and the autosave kept, pending until they save the article (never seen by readers).
+
+    One per article and user; on the add form, one per user with no article until the first save.
+    """
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    # The article version the editor was opened at: a draft older than the article's last save is shown as such.
+    base_version = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleDraftQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_draft_per_article_user"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(article__isnull=True), name="unique_new_article_draft_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Autosave by {self.user} of {self.article or 'a new article'}"
+
+
+class ArticleLockQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(heartbeat_at__gte=timezone.now() - timedelta(seconds=settings.ARTICLE_LOCK_SECONDS))
+
+
+class ArticleLock(models.Model):
+    """A soft edit lock: who has the article open, kept alive by the page's heartbeat (in the database, so
+    every app server agrees)."""
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="edit_lock")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+
+    objects = ArticleLockQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.article} edited by {self.user}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.heartbeat_at >= timezone.now() - timedelta(seconds=settings.ARTICLE_LOCK_SECONDS)

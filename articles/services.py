@@ -1,18 +1,38 @@
 """Editorial state changes, shared by the admin's actions and anything else that publishes.
 
 Each change goes through `Article.save()`, so a moved address gets its redirect and the page cache's receivers
-(articles/cache.py) drop cached copies of the article.
+(articles/cache.py) drop cached copies of the article, and inside a revision (django-reversion), so the history
+screen shows who did it and when.
 """
 
-from datetime import datetime
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from io import BytesIO
+from pathlib import PurePosixPath
 
-from django.db import transaction
+import reversion
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image, ImageOps
+from reversion.models import Version
 
-from articles.models import Article, ArticleQuerySet
+from articles.models import Article, ArticleDraft, ArticleLock, ArticleQuerySet, EditorialNote
+from articles.revisions import RESTORED_FIELDS
 
 
-def publish_articles(*, articles: ArticleQuerySet, at: datetime | None = None) -> int:
+@contextmanager
+def revision(*, user: AbstractBaseUser | None, comment: str):
+    with reversion.create_revision():
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+        yield
+
+
+def publish_articles(*, articles: ArticleQuerySet, at: datetime | None = None, user=None) -> int:
     """Publish now, or schedule for `at`; returns how many articles changed.
 
     Publishing now keeps a past publication time, so an article taken down and put back returns at its old
@@ -21,7 +41,8 @@ def publish_articles(*, articles: ArticleQuerySet, at: datetime | None = None) -
     """
     now = timezone.now()
     changed = 0
-    with transaction.atomic():
+    comment = f"Scheduled for {timezone.localtime(at):%Y-%m-%d %H:%M}" if at is not None else "Published"
+    with revision(user=user, comment=comment):
         for article in _locked(articles):
             if at is not None:
                 published_at = at
@@ -38,19 +59,21 @@ def publish_articles(*, articles: ArticleQuerySet, at: datetime | None = None) -
     return changed
 
 
-def unpublish_articles(*, articles: ArticleQuerySet) -> int:
+def unpublish_articles(*, articles: ArticleQuerySet, user=None) -> int:
     """Take articles off the public site (their pages answer 404); they keep their publication time."""
-    return _set_status(articles=articles.filter(status=Article.Status.PUBLISHED), status=Article.Status.UNPUBLISHED)
+    return _set_status(
+        articles=articles.filter(status=Article.Status.PUBLISHED), status=Article.Status.UNPUBLISHED, user=user
+    )
 
 
-def submit_for_review(*, articles: ArticleQuerySet) -> int:
+def submit_for_review(*, articles: ArticleQuerySet, user=None) -> int:
     """Hand drafts to the editors."""
-    return _set_status(articles=articles.filter(status=Article.Status.DRAFT), status=Article.Status.REVIEW)
+    return _set_status(articles=articles.filter(status=Article.Status.DRAFT), status=Article.Status.REVIEW, user=user)
 
 
-def _set_status(*, articles: ArticleQuerySet, status: str) -> int:
+def _set_status(*, articles: ArticleQuerySet, status: str, user) -> int:
     changed = 0
-    with transaction.atomic():
+    with revision(user=user, comment=f"Status: {Article.Status(status).label}"):
         for article in _locked(articles):
             article.status = status
             article.save(update_fields=["status", "updated_at"])
@@ -61,3 +84,122 @@ def _set_status(*, articles: ArticleQuerySet, status: str) -> int:
 def _locked(articles: ArticleQuerySet) -> ArticleQuerySet:
     # Lock plain rows: the admin's querysets may carry joins or EXISTS filters that FOR UPDATE refuses.
     return Article.objects.select_for_update().filter(pk__in=list(articles.values_list("pk", flat=True)))
+
+
+def add_note(*, article: Article, user, text: str, kind: str = EditorialNote.Kind.NOTE) -> EditorialNote:
+    return EditorialNote.objects.create(article=article, author=user, text=text.strip(), kind=kind)
+
+
+def restore_version(*, article: Article, version: Version, user) -> Article:
+    """Bring back a revision's words and picture as a new revision; status and publication time stay as they are
+    (restoring a published article's text does not take it down)."""
+    fields = version.field_dict
+    when = timezone.localtime(version.revision.date_created)
+    with revision(user=user, comment=f"Restored the version from {when:%Y-%m-%d %H:%M}"):
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        for name in RESTORED_FIELDS:
+            if name == "section":
+                locked.section_id = fields.get("section_id", fields.get("section"))
+            elif name in fields:
+                setattr(locked, name, fields[name])
+        if not locked.published_at and fields.get("slug"):
+            locked.slug = fields["slug"]  # the address is frozen once published
+        locked.save()
+        if "tags" in fields:
+            locked.tags.set(fields["tags"])
+    return locked
+
+
+# --- Autosave ---------------------------------------------------------------------------------------------
+
+AUTOSAVED_FIELDS = ("headline", "dek", "body")
+
+
+def autosave(*, user, article: Article | None, data: dict, base_version: int | None) -> ArticleDraft:
+    """Keep what someone typed as their pending draft of the article (or of their new article): readers see
+    nothing of it until the article itself is saved."""
+    values = {name: str(data.get(name, ""))[:200_000] for name in AUTOSAVED_FIELDS}
+    defaults = {"data": values, "saved_at": timezone.now(), "base_version": base_version or 0}
+    lookup = {"user": user, "article": article}
+    try:
+        with transaction.atomic():
+            draft, _ = ArticleDraft.objects.update_or_create(**lookup, defaults=defaults)
+    except IntegrityError:
+        # Two autosaves of one draft raced to create it: the other one made it, this one updates it.
+        draft, _ = ArticleDraft.objects.update_or_create(**lookup, defaults=defaults)
+    return draft
+
+
+def discard_draft(*, user, article: Article | None) -> None:
+    """The person chose to drop their autosaved text (or saved the article, which now holds it)."""
+    ArticleDraft.objects.for_user(user, article).delete()
+
+
+# --- Edit locks ---------------------------------------------------------------------------------------------
+
+
+def touch_lock(*, article: Article, user, take: bool = False) -> ArticleLock:
+    """Take the article's edit lock if it is free, stale or `take` is set; keep it alive if it is ours.
+
+    Returns the lock as it stands: someone else's if they hold it and `take` is not set.
+    """
+    now = timezone.now()
+    expired = now - timedelta(seconds=settings.ARTICLE_LOCK_SECONDS)
+    with transaction.atomic():
+        lock = ArticleLock.objects.select_for_update().filter(article=article).first()
+        if lock is None:
+            try:
+                with transaction.atomic():
+                    return ArticleLock.objects.create(article=article, user=user, since=now, heartbeat_at=now)
+            except IntegrityError:
+                lock = ArticleLock.objects.select_for_update().get(article=article)
+        if lock.user_id == user.pk:
+            lock.heartbeat_at = now
+            lock.save(update_fields=["heartbeat_at"])
+        elif take or lock.heartbeat_at < expired:
+            lock.user, lock.since, lock.heartbeat_at = user, now, now
+            lock.save(update_fields=["user", "since", "heartbeat_at"])
+        return lock
+
+
+def release_lock(*, article: Article, user) -> None:
+    ArticleLock.objects.filter(article=article, user=user).delete()
+
+
+# --- Lead image renditions -----------------------------------------------------------------------------------
+
+
+def make_lead_renditions(*, article: Article) -> dict:
+    """Resize the lead image once, at upload, to each width in `ARTICLE_LEAD_IMAGE_WIDTHS` (never enlarging),
+    as WebP and as a JPEG fallback; the paths go on the article."""
+    if not article.lead_image:
+        renditions = {}
+    else:
+        storage = article.lead_image.storage
+        stem = PurePosixPath(article.lead_image.name)
+        with article.lead_image.open("rb") as source:
+            image = ImageOps.exif_transpose(Image.open(source))
+            image.load()
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        renditions = {}
+        widths = sorted({min(width, image.width) for width in settings.ARTICLE_LEAD_IMAGE_WIDTHS})
+        for width in widths:
+            height = round(image.height * width / image.width)
+            resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
+            paths = {}
+            for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpg")):
+                buffer = BytesIO()
+                resized.save(buffer, fmt, quality=82)
+                name = str(stem.parent / "renditions" / f"{stem.stem}-{width}.{ext}")
+                paths["webp" if ext == "webp" else "jpeg"] = storage.save(name, ContentFile(buffer.getvalue()))
+            renditions[str(width)] = {**paths, "height": height}
+    Article.objects.filter(pk=article.pk).update(lead_image_renditions=renditions)
+    article.lead_image_renditions = renditions
+    return renditions
+
+
+def set_revision_comment(comment: str) -> None:
+    """Say what changed on the revision being recorded (the admin's change message), if one is."""
+    if reversion.is_active():
+        reversion.set_comment(comment)

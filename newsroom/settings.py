@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "csp",
+    "django_prose_editor",
+    "reversion",
     "articles",
     "comments",
 ]
@@ -298,3 +300,8 @@ BLATANT_SPAM_RETENTION_DAYS = env_int("BLATANT_SPAM_RETENTION_DAYS", 1)
 # --- Page cache ----------------------------------------------------------------------------------------
 # Anonymous article pages are cached this long (0 turns the page cache off); invalidation is explicit.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+
+# --- The reporter's desk -------------------------------------------------------------------------------
+ARTICLE_REVISIONS_KEEP = env_int("ARTICLE_REVISIONS_KEEP", 100)  # revisions kept per article, oldest go first
+ARTICLE_LOCK_SECONDS = env_int("ARTICLE_LOCK_SECONDS", 120)  # an edit lock lasts this long after the last heartbeat
+ARTICLE_LEAD_IMAGE_WIDTHS = [480, 960, 1600]

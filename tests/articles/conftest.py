@@ -43,6 +43,8 @@ def article_form_data():
             "comments_mode": Article.Comments.AUTO,
             "comment_moderation": Article.Moderation.SITE,
         }
+        if article:
+            data["opened_version"] = str(article.version)
         if article and article.published_at:
             local = timezone.localtime(article.published_at)
             data["published_at_0"] = local.strftime("%Y-%m-%d")
