@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
+from js_asset import Media as NoncedMedia
 
 from articles import revisions, services
 from articles.forms import ArticleAdminForm, ScheduleForm
@@ -416,6 +417,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(self._desk_context(request, context, obj))
+        # The editor's import map is an inline script: under the Content-Security-Policy it runs only with the
+        # request's nonce.
+        context["media"] = NoncedMedia.from_media(context["media"], nonce=getattr(request, "csp_nonce", ""))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _desk_context(self, request, context, obj) -> dict:
