@@ -120,7 +120,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return queryset.credited_to(user)
 
     def get_search_results(self, request, queryset, search_term):
-        # On PostgreSQL the same index as the reader's search, over whatever this user's queryset allows.
+        # The readers' search (the index on PostgreSQL) over whatever this user's queryset allows.
         found = search.admin_search(queryset, search_term)
         if found is None:
             return super().get_search_results(request, queryset, search_term)

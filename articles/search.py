@@ -171,11 +171,17 @@ def search_articles(articles: QuerySet, query: str) -> QuerySet:
 
 
 def admin_search(articles: QuerySet, query: str) -> QuerySet | None:
-    """The admin's article search on PostgreSQL through the index; None where the admin's own search should run."""
+    """The admin's article search: the readers' matching over the admin's own queryset, in the admin's order.
+
+    None when the query holds nothing to search for, so the admin's own (icontains) search can run instead.
+    """
     query = clean_query(query)
-    if not uses_index() or not parse_query(query):
+    groups = parse_query(query)
+    if not groups:
         return None
-    return articles.filter(search_vector=_search_query(query))
+    if uses_index():
+        return articles.filter(search_vector=_search_query(query))
+    return articles.filter(_fallback_matches(groups))
 
 
 def _search_query(query: str) -> SearchQuery:
@@ -220,13 +226,17 @@ def _body_pattern(term: str) -> str:
     return f"(?:{'|'.join(sorted(spellings))})(?![^<>]*>)"
 
 
-def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
+def _fallback_matches(groups: list[list[Term]]) -> Q:
     matches = Q()
     for group in groups:
         wanted = Q()
         for term in group:
             wanted &= ~_term_matches(term.text) if term.exclude else _term_matches(term.text)
         matches |= wanted
+    return matches
+
+
+def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
     rank = Value(0)
     for term in included_terms(groups):
         for condition, weight in (
@@ -236,7 +246,7 @@ def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
             (Q(body__icontains=term), 1),
         ):
             rank = rank + Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
-    return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+    return articles.filter(_fallback_matches(groups)).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
 
 
 # --- Excerpts ------------------------------------------------------------------------------------------------
