@@ -1,6 +1,7 @@
 """The reader's search page, the admin's article search and the stored search index behind them."""
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -184,6 +185,19 @@ def test_update_search_vectors_command_fills_existing_articles(client, make_sect
 def test_update_search_vectors_command_runs_on_any_database(make_article):
     make_article()
     call_command("update_search_vectors", verbosity=0)
+
+
+def test_pages_never_load_the_search_vector(client, make_article):
+    article = make_article()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/")
+        client.get(article.get_absolute_url())
+        client.get(SEARCH_URL, {"q": "headline"})
+    # Ranking reads it inside the database; no query hands the column itself back.
+    loaded = re.compile(r'(?<!ts_rank\()"articles_article"\."search_vector"')
+    selects = [q["sql"].split(" FROM ")[0] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert selects
+    assert not [sql for sql in selects if loaded.search(sql)]
 
 
 @pytest.mark.parametrize(
