@@ -123,7 +123,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # The readers' search (the index on PostgreSQL) over whatever this user's queryset allows.
         found = search.admin_search(queryset, search_term)
         if found is None:
-            return super().get_search_results(request, queryset, search_term)
+            return super().get_search_results(request, queryset, search.clean_query(search_term))
         return found, False
 
     def has_change_permission(self, request, obj=None):
