@@ -20,6 +20,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Left
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.html import escape, strip_tags
@@ -29,7 +30,11 @@ from articles.models import Article, Author, Byline
 
 # Longer input is cut here: nobody types more, and it bounds the work a single request can ask of the database.
 MAX_QUERY_LENGTH = 200
+# As WordPress lists search results; each one costs an excerpt (ts_headline reads the whole body).
+RESULTS_PER_PAGE = 10
 EXCERPT_CHARS = 240
+# ts_headline's work grows with the text: a match past this many characters of a very long body shows the start.
+HEADLINE_SOURCE_CHARS = 20_000
 
 # SITE_LANGUAGE -> PostgreSQL text search configuration (stemming and stop words); others fall back to "simple".
 TEXT_SEARCH_CONFIGS = {
@@ -190,7 +195,9 @@ def _search_query(query: str) -> SearchQuery:
 
 def _indexed_search(articles: QuerySet, query: str) -> QuerySet:
     search_query = _search_query(query)
-    body_text = Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace")
+    body_text = Left(
+        Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace"), HEADLINE_SOURCE_CHARS
+    )
     return (
         articles.filter(search_vector=search_query)
         .annotate(

@@ -60,7 +60,7 @@ class SearchView(ListView):
 
     template_name = "articles/search.html"
     context_object_name = "articles"
-    paginate_by = ARTICLES_PER_PAGE
+    paginate_by = search.RESULTS_PER_PAGE
 
     def get_queryset(self):
         typed = self.request.GET.get("q", "")

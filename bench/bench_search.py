@@ -14,7 +14,7 @@ the table is vacuumed and analysed, as autovacuum would on a live site.
 Each query is two words from the vocabulary's middle (ranks 100-3,000: topic words, each in a few percent of
 the articles, so a query matches tens to hundreds of articles and ranking has real work to do). Two timings:
 
-- search: what the page asks of the database, measured in this process: the count, the first 20 results ranked
+- search: what the page asks of the database, measured in this process: the count, the first page of results (10) ranked
   with their ts_headline excerpts, their bylines (one prefetch), and the excerpts escaped and marked.
 - page: the whole GET /search/?q=... through Django (test Client; templates, middleware), DEBUG off.
 """
@@ -144,14 +144,13 @@ def measure(args, rng: random.Random, words: list[str]) -> None:
 
     from articles import search
     from articles.models import Article
-    from articles.views import ARTICLES_PER_PAGE
 
     queries = [f"{a} {b}" for a, b in (rng.sample(words[100:3000], 2) for _ in range(args.queries))]
     warmup = [f"{a} {b}" for a, b in (rng.sample(words[100:3000], 2) for _ in range(20))]
 
     def run_search(query: str) -> int:
         found = search.search_articles(Article.objects.published().with_bylines(), search.clean_query(query))
-        page = Paginator(found, ARTICLES_PER_PAGE).page(1)
+        page = Paginator(found, search.RESULTS_PER_PAGE).page(1)
         for article in page.object_list:
             search.excerpt(article, query)
             article.byline_text  # noqa: B018 - the page shows it

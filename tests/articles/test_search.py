@@ -166,7 +166,7 @@ def test_bulk_refresh_indexes_many_articles_in_one_statement(client, make_sectio
     assert found(client, "glacier") == []
     with django_assert_num_queries(1):
         assert search.refresh_search_vectors(articles=Article.objects.filter(section=section)) == 50
-    assert len(found(client, "glacier", page=1)) == 20
+    assert len(found(client, "glacier", page=1)) == search.RESULTS_PER_PAGE
     assert client.get(SEARCH_URL, {"q": "glacier"}).context["paginator"].count == 50
 
 
@@ -254,14 +254,16 @@ def test_excerpt_of_a_long_body_is_short_and_centred_on_the_match(client, make_a
 
 def test_results_paginate_and_keep_the_query(client, make_article):
     now = timezone.now()
-    for n in range(25):
+    per_page = search.RESULTS_PER_PAGE
+    for n in range(per_page + 5):
         make_article(headline=f"Lighthouse keeper {n}", published_at=now - timedelta(hours=n + 1))
     first = client.get(SEARCH_URL, {"q": "lighthouse"})
-    assert len(first.context["results"]) == 20
-    assert first.context["paginator"].count == 25
+    assert len(first.context["results"]) == per_page
+    assert first.context["paginator"].count == per_page + 5
     assert 'href="?q=lighthouse&amp;page=2"' in first.content.decode()
     second = client.get(SEARCH_URL, {"q": "lighthouse", "page": 2})
     assert len(second.context["results"]) == 5
+    assert 'href="?q=lighthouse&amp;page=1"' in second.content.decode()
     assert not {a.pk for a, _ in first.context["results"]} & {a.pk for a, _ in second.context["results"]}
     assert client.get(SEARCH_URL, {"q": "lighthouse", "page": 9}).status_code == 404
 
@@ -327,12 +329,12 @@ def test_masthead_has_a_labelled_search_form(client):
 def test_search_page_query_count_does_not_grow_with_results(
     client, make_article, make_author, django_assert_max_num_queries
 ):
-    for n in range(25):
+    for n in range(search.RESULTS_PER_PAGE + 5):
         make_article(headline=f"Orchard report {n}", authors=[make_author(), make_author()])
     # count, page, bylines (one prefetch for the page), navigation sections
     with django_assert_max_num_queries(4):
         response = client.get(SEARCH_URL, {"q": "orchard report"})
-    assert len(response.context["results"]) == 20
+    assert len(response.context["results"]) == search.RESULTS_PER_PAGE
 
 
 # --- The admin --------------------------------------------------------------------------------------------------
