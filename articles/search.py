@@ -27,6 +27,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Author, Byline
+from articles.sanitize import clean_html
 
 # Longer input is cut here: nobody types more, and it bounds the work a single request can ask of the database.
 MAX_QUERY_LENGTH = 200
@@ -195,8 +196,13 @@ def _search_query(query: str) -> SearchQuery:
 
 def _indexed_search(articles: QuerySet, query: str) -> QuerySet:
     search_query = _search_query(query)
+    # The text readers see: the sanitizer drops scripts and styles with their content, and every other tag.
+    without_scripts = Func(
+        F("body"), Value(r"<(script|style)\M[^>]*>[^<]*</\1\s*>"), Value(" "), Value("gi"), function="regexp_replace"
+    )
     body_text = Left(
-        Func(F("body"), Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace"), HEADLINE_SOURCE_CHARS
+        Func(without_scripts, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace"),
+        HEADLINE_SOURCE_CHARS,
     )
     return (
         articles.filter(search_vector=search_query)
@@ -260,7 +266,7 @@ def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
 
 
 def plain_text(body: str) -> str:
-    return " ".join(html.unescape(strip_tags(body)).split())
+    return " ".join(html.unescape(strip_tags(clean_html(body))).split())
 
 
 def excerpt(article: Article, query: str) -> SafeString:

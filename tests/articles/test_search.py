@@ -241,6 +241,18 @@ def test_hostile_headline_and_query_are_escaped(client, make_article):
     assert "&lt;script&gt;alert(&quot;q&quot;)" in content
 
 
+def test_excerpt_of_a_hostile_body_carries_no_markup(client, make_article):
+    make_article(
+        body='<script>alert("kestrel")</script><p onclick="steal()">A kestrel <img src=x onerror=alert(1)> nests '
+        'on the <a href="javascript:alert(1)">tower</a>.</p>'
+    )
+    [(article, excerpt)] = client.get(SEARCH_URL, {"q": "kestrel"}).context["results"]
+    assert "<mark>kestrel</mark>" in excerpt.lower()
+    assert "<" not in excerpt.replace("<mark>", "").replace("</mark>", "")
+    assert "onclick" not in excerpt and "javascript:" not in excerpt
+    assert "alert" not in excerpt  # the script's text is not part of the article readers see
+
+
 def test_excerpt_of_a_long_body_is_short_and_centred_on_the_match(client, make_article):
     filler = " ".join(["lorem"] * 400)
     make_article(body=f"<p>{filler} the albatross landed {filler}</p>")
