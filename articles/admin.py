@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from js_asset import Media as NoncedMedia
 
-from articles import revisions, services
+from articles import revisions, search, services
 from articles.forms import ArticleAdminForm, ScheduleForm
 from articles.models import (
     Article,
@@ -198,6 +198,13 @@ class ArticleAdmin(admin.ModelAdmin):
             return queryset
         # A reporter's admin shows only their own work, in every status (published ones read-only).
         return queryset.credited_to(user)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The readers' search (the index on PostgreSQL) over whatever this user's queryset allows.
+        found = search.admin_search(queryset, search_term)
+        if found is None:
+            return super().get_search_results(request, queryset, search.clean_query(search_term))
+        return found, False
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):

@@ -6,5 +6,5 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # Connects the page cache's invalidation receivers, the deploy checks of the cache and the site address, and
-        # registers the revisions.
-        from articles import cache, revisions, seo  # noqa: F401
+        # the search index's receivers, and registers the revisions.
+        from articles import cache, revisions, search, seo  # noqa: F401

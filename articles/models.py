@@ -1,6 +1,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
@@ -123,6 +124,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.credited_to(user).filter(status__in=Article.EDITABLE_BY_REPORTERS)
 
 
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -175,8 +181,11 @@ class Article(models.Model):
     is_demo = models.BooleanField(default=False, editable=False)
     # Bumped on every save: a form carries the version it was opened at, and a save from an older one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # PostgreSQL full-text search: kept current by articles/search.py, GIN-indexed by migration 0002 (not on
+    # SQLite, which searches without it). Only the database reads it, so the manager never loads it.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     # What a reporter may still change; once an article is published only an editor touches it.
     EDITABLE_BY_REPORTERS = (Status.DRAFT, Status.REVIEW)

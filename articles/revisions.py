@@ -17,7 +17,9 @@ from articles.models import Article, Byline, Correction, Section, Tag
 reversion.register(Byline)
 reversion.register(Correction)
 reversion.register(
-    Article, follow=["bylines", "corrections"], exclude=["comment_count", "lead_image_renditions", "version"]
+    Article,
+    follow=["bylines", "corrections"],
+    exclude=["comment_count", "lead_image_renditions", "version", "search_vector", "is_demo"],
 )
 
 # Fields compared one by one, in the order the form shows them (the body gets a word-level diff of its own).

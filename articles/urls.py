@@ -12,6 +12,7 @@ urlpatterns = [
         cache_article_page(views.ArticleDetailView.as_view()),
         name="detail",
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<slug:slug>/", views.AuthorView.as_view(), name="author"),

@@ -1,10 +1,12 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
+from articles import search
 from articles.models import Article, Author, Section, Tag
 
 ARTICLES_PER_PAGE = 20
@@ -51,6 +53,34 @@ class AuthorView(HomeView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+class SearchView(ListView):
+    """/search/?q=: published articles matching the reader's words, best first (articles/search.py)."""
+
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+    paginate_by = search.RESULTS_PER_PAGE
+
+    def get_queryset(self):
+        typed = self.request.GET.get("q", "")
+        self.query = search.clean_query(typed)
+        self.shortened = len(" ".join(typed.split())) > search.MAX_QUERY_LENGTH
+        if not search.parse_query(self.query):
+            return Article.objects.none()
+        return search.search_articles(Article.objects.published().with_bylines(), self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            query=self.query,
+            searchable=bool(search.parse_query(self.query)),
+            shortened=self.shortened,
+            max_query_length=search.MAX_QUERY_LENGTH,
+            query_string=urlencode({"q": self.query}),
+            **kwargs,
+        )
+        context["results"] = [(article, search.excerpt(article, self.query)) for article in context["articles"]]
+        return context
 
 
 class ArticleDetailView(DetailView):

@@ -1,0 +1,323 @@
+"""Finding articles: the reader's search page and the admin's article search.
+
+On PostgreSQL, `Article.search_vector` holds each article's words (headline A, dek and byline names B, body C)
+in a GIN index; the receivers below keep it current whenever an article, a byline or an author's name changes,
+and `refresh_search_vectors()` rebuilds any number of rows in one UPDATE. Queries use `websearch_to_tsquery`, so
+readers can type "quoted phrases", -excluded words and `or`.
+
+On SQLite (laptops, the demo) there is no index: every term is matched with icontains across headline, dek, body
+text and byline names, with the same syntax, and ranked by where the words were found.
+
+Either way a reader's words reach the page only escaped, with `<mark>` added around the matches afterwards.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Left
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.models import Article, Author, Byline
+from articles.sanitize import clean_html
+
+# Longer input is cut here: nobody types more, and it bounds the work a single request can ask of the database.
+MAX_QUERY_LENGTH = 200
+# As WordPress lists search results; each one costs an excerpt (ts_headline reads the whole body).
+RESULTS_PER_PAGE = 10
+EXCERPT_CHARS = 240
+# ts_headline's work grows with the text: a match past this many characters of a very long body shows the start.
+HEADLINE_SOURCE_CHARS = 20_000
+
+# SITE_LANGUAGE -> PostgreSQL text search configuration (stemming and stop words); others fall back to "simple".
+TEXT_SEARCH_CONFIGS = {
+    "ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek", "en": "english",
+    "es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi",
+    "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian",
+    "nb": "norwegian", "ne": "nepali", "nl": "dutch", "nn": "norwegian", "no": "norwegian", "pt": "portuguese",
+    "ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "yi": "yiddish",
+}  # fmt: skip
+
+# Fields whose change alters what an article is found by.
+SEARCHED_FIELDS = {"headline", "dek", "body"}
+
+# ts_headline marks matches with these; they become <mark> only after the excerpt has been escaped.
+_START, _STOP = "\ue000", "\ue001"
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+_TOKENS = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
+
+
+def text_search_config() -> str:
+    language = settings.SITE_LANGUAGE.lower().replace("_", "-")
+    return TEXT_SEARCH_CONFIGS.get(language, TEXT_SEARCH_CONFIGS.get(language.split("-")[0], "simple"))
+
+
+def uses_index() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- The reader's words ------------------------------------------------------------------------------------------
+
+
+def clean_query(raw: str | None) -> str:
+    """What a reader typed, safe to hand to any database: no control characters (PostgreSQL refuses NUL), short."""
+    text = _CONTROL_CHARS.sub(" ", raw or "")
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    exclude: bool = False
+
+
+def parse_query(query: str) -> list[list[Term]]:
+    """websearch syntax as PostgreSQL reads it: groups joined by `or`, each an AND of (maybe excluded) terms.
+
+    A quote left open runs to the end; punctuation around a word is dropped; a group with nothing to look for is
+    dropped, so a query of punctuation alone has no groups at all.
+    """
+    groups: list[list[Term]] = [[]]
+    for match in _TOKENS.finditer(query):
+        sign, phrase, word = match.groups()
+        if word is not None:
+            if word.lower() == "or":
+                if groups[-1]:
+                    groups.append([])
+                continue
+            sign, phrase = ("-", word[1:]) if word.startswith("-") and len(word) > 1 else ("", word)
+        text = _EDGE_PUNCTUATION.sub("", " ".join(phrase.split()))
+        if text:
+            groups[-1].append(Term(text, exclude=sign == "-"))
+    return [group for group in groups if any(not term.exclude for term in group)]
+
+
+def included_terms(groups: list[list[Term]]) -> list[str]:
+    return list(dict.fromkeys(term.text for group in groups for term in group if not term.exclude))
+
+
+# --- Keeping the index current (PostgreSQL) ------------------------------------------------------------------
+
+
+def search_vector() -> SearchVector:
+    """An article's words, weighted, as one expression over its row and its bylines."""
+    config = text_search_config()
+    byline_names = Subquery(
+        Byline.objects.filter(article=OuterRef("pk"))
+        .order_by()
+        .values("article")
+        .annotate(names=StringAgg("author__name", delimiter=" "))
+        .values("names")
+    )
+    # PostgreSQL's parser skips HTML tags and entities, so the body's markup is never indexed as words.
+    return (
+        SearchVector("headline", weight="A", config=config)
+        + SearchVector("dek", weight="B", config=config)
+        + SearchVector(byline_names, weight="B", config=config)
+        + SearchVector("body", weight="C", config=config)
+    )
+
+
+def refresh_search_vectors(*, articles: QuerySet) -> int:
+    """Recompute the search vector of every article in `articles` with one UPDATE; returns the rows changed."""
+    if not uses_index():
+        return 0
+    return Article.objects.filter(pk__in=articles.order_by().values("pk")).update(search_vector=search_vector())
+
+
+@receiver(post_save, sender=Article)
+def _article_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or not uses_index() or (update_fields is not None and not SEARCHED_FIELDS & set(update_fields)):
+        return
+    refresh_search_vectors(articles=Article.objects.filter(pk=instance.pk))
+
+
+@receiver(post_save, sender=Byline)
+@receiver(post_delete, sender=Byline)
+def _byline_changed(sender, instance, raw=False, origin=None, **kwargs):
+    if raw or not uses_index() or _deleted_with_its_article(origin):
+        return
+    refresh_search_vectors(articles=Article.objects.filter(pk=instance.article_id))
+
+
+def _deleted_with_its_article(origin) -> bool:
+    # Deleting an article takes its bylines with it; there is nothing left to index then.
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is Article
+
+
+@receiver(post_save, sender=Author)
+def _author_saved(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if raw or created or not uses_index() or (update_fields is not None and "name" not in update_fields):
+        return
+    refresh_search_vectors(articles=Article.objects.filter(bylines__author=instance))
+
+
+# --- Searching ---------------------------------------------------------------------------------------------------
+
+
+def search_articles(articles: QuerySet, query: str) -> QuerySet:
+    """`articles` that match `query`, best first (on PostgreSQL each carries ts_headline's `excerpt_source`)."""
+    groups = parse_query(query)
+    if not groups:
+        return articles.none()
+    if uses_index():
+        return _indexed_search(articles, query)
+    return _fallback_search(articles, groups)
+
+
+def admin_search(articles: QuerySet, query: str) -> QuerySet | None:
+    """The admin's article search: the readers' matching over the admin's own queryset, in the admin's order.
+
+    None when the query holds nothing to search for, so the admin's own (icontains) search can run instead.
+    """
+    query = clean_query(query)
+    groups = parse_query(query)
+    if not groups:
+        return None
+    if uses_index():
+        return articles.filter(search_vector=_search_query(query))
+    return articles.filter(_fallback_matches(groups))
+
+
+def _search_query(query: str) -> SearchQuery:
+    return SearchQuery(query, config=text_search_config(), search_type="websearch")
+
+
+def _indexed_search(articles: QuerySet, query: str) -> QuerySet:
+    search_query = _search_query(query)
+    # The text readers see: the sanitizer drops scripts and styles with their content, and every other tag.
+    without_scripts = Func(
+        F("body"), Value(r"<(script|style)\M[^>]*>[^<]*</\1\s*>"), Value(" "), Value("gi"), function="regexp_replace"
+    )
+    body_text = Left(
+        Func(without_scripts, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace"),
+        HEADLINE_SOURCE_CHARS,
+    )
+    return (
+        articles.filter(search_vector=search_query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), search_query),
+            excerpt_source=SearchHeadline(
+                body_text,
+                search_query,
+                config=text_search_config(),
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-published_at", "-id")
+    )
+
+
+def _term_matches(term: str) -> Q:
+    return (
+        Q(headline__icontains=term)
+        | Q(dek__icontains=term)
+        | Q(body__iregex=_body_pattern(term))
+        | Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__name__icontains=term)))
+    )
+
+
+def _body_pattern(term: str) -> str:
+    # Words in the text, not in the markup: a match must not sit inside a tag. "AT&T" is stored as "AT&amp;T".
+    spellings = {re.escape(term), re.escape(html.escape(term, quote=False))}
+    return f"(?:{'|'.join(sorted(spellings))})(?![^<>]*>)"
+
+
+def _fallback_matches(groups: list[list[Term]]) -> Q:
+    matches = Q()
+    for group in groups:
+        wanted = Q()
+        for term in group:
+            wanted &= ~_term_matches(term.text) if term.exclude else _term_matches(term.text)
+        matches |= wanted
+    return matches
+
+
+def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
+    rank = Value(0)
+    for term in included_terms(groups):
+        for condition, weight in (
+            (Q(headline__icontains=term), 8),
+            (Q(dek__icontains=term), 4),
+            (Q(Exists(Byline.objects.filter(article=OuterRef("pk"), author__name__icontains=term))), 4),
+            (Q(body__icontains=term), 1),
+        ):
+            rank = rank + Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
+    return articles.filter(_fallback_matches(groups)).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+
+
+# --- Excerpts ------------------------------------------------------------------------------------------------
+
+
+def plain_text(body: str) -> str:
+    return " ".join(html.unescape(strip_tags(clean_html(body))).split())
+
+
+def excerpt(article: Article, query: str) -> SafeString:
+    """A short piece of the article's text with the reader's words in `<mark>`, escaped before marking."""
+    source = getattr(article, "excerpt_source", "") or ""
+    if source:
+        # ts_headline worked on the body with its tags removed; entities are still entities until unescaped.
+        text = html.unescape(source)
+    else:
+        text = _marked_window(plain_text(article.body), included_terms(parse_query(query)))
+    return _render_marks(" ".join(text.split()))
+
+
+def _marked_window(text: str, terms: list[str]) -> str:
+    """Up to EXCERPT_CHARS of `text` around the first match, matches between the _START/_STOP markers."""
+    if not terms:
+        return _shorten(text, 0)
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = 0 if first is None or first.start() < EXCERPT_CHARS // 3 else first.start() - EXCERPT_CHARS // 3
+    window = _shorten(text, start)
+    return pattern.sub(lambda match: f"{_START}{match.group(0)}{_STOP}", window)
+
+
+def _shorten(text: str, start: int) -> str:
+    if start:
+        # Start on a word boundary.
+        space = text.find(" ", start)
+        start = space + 1 if space != -1 and space - start < 30 else start
+    end = start + EXCERPT_CHARS
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    piece = text[start:end]
+    return f"{'… ' if start else ''}{piece}{' …' if end < len(text) else ''}"
+
+
+def _render_marks(text: str) -> SafeString:
+    parts = []
+    inside = False
+    for piece in re.split(f"([{_START}{_STOP}])", text):
+        if piece == _START:
+            if not inside:
+                parts.append("<mark>")
+                inside = True
+        elif piece == _STOP:
+            if inside:
+                parts.append("</mark>")
+                inside = False
+        else:
+            parts.append(escape(piece))
+    if inside:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above went through escape()
