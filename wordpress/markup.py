@@ -52,7 +52,7 @@ def autop(text: str) -> str:
 
     def keep(match):
         kept.append(match.group())
-        return f"\x00{len(kept) - 1}\x00"
+        return f"\n\n\x00{len(kept) - 1}\x00\n\n"
 
     text = PRE.sub(keep, text)
     text = BLOCK_BOUNDARY_BEFORE.sub(r"\n\n\1", text)

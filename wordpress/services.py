@@ -318,15 +318,12 @@ def _aware(gmt: datetime | None, local: datetime | None) -> datetime | None:
     return None
 
 
-def _status_and_date(run: ImportRun, item: wxr.Item) -> tuple[str | None, datetime | None]:
+def _status_and_date(item: wxr.Item) -> tuple[str | None, datetime | None]:
     status = POST_STATUSES.get(item.status)
     if status is None:
         return None, None
     when = _aware(item.post_date_gmt, item.post_date)
-    if item.status == "private":
-        run.notes["private posts imported as drafts"] += 1
     if status == Article.Status.PUBLISHED and item.password:
-        run.notes["password-protected posts imported as drafts"] += 1
         status = Article.Status.DRAFT
     if status == Article.Status.PUBLISHED:
         return status, when or timezone.now()
@@ -356,7 +353,7 @@ def _article_slug(item: wxr.Item, published_at: datetime | None, article_pk: int
 
 
 def _import_post(run: ImportRun, item: wxr.Item) -> str:
-    status, published_at = _status_and_date(run, item)
+    status, published_at = _status_and_date(item)
     if status is None:
         run.tally["posts", "skipped"] += 1
         run.notes[f"posts skipped as {item.status or 'without status'}"] += 1
@@ -381,6 +378,10 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
         elif term.domain == "post_tag":
             tag_ids.append(_tag_for(run, slug=term.slug, name=term.name))
     author_ids = _byline_author_ids(run, item)
+    if item.status == "private":
+        run.notes["private posts imported as drafts"] += 1
+    if item.password and item.status in ("publish", "future"):
+        run.notes["password-protected posts imported as drafts"] += 1
     if item.is_sticky:
         run.notes["sticky posts (Newsroom has no sticky flag: they are ordinary articles)"] += 1
 
