@@ -99,18 +99,20 @@ def import_author(*, run: ImportRun, author: wxr.Author) -> None:
     if not author.login:
         return
     with transaction.atomic():
-        _author_for(run, login=author.login, name=author.name, wp_id=author.wp_id)
+        _author_for(run, login=author.login, name=author.name, wp_id=author.wp_id, declared=True)
 
 
 def import_term(*, run: ImportRun, term: wxr.Term) -> None:
     """A category becomes a section, a tag a tag, a Co-Authors Plus author term a guest author."""
     with transaction.atomic():
         if term.taxonomy == "category":
-            _section_for(run, slug=term.slug, name=term.name, wp_id=term.wp_id, description=term.description)
+            _section_for(
+                run, slug=term.slug, name=term.name, wp_id=term.wp_id, description=term.description, declared=True
+            )
         elif term.taxonomy == "post_tag":
-            _tag_for(run, slug=term.slug, name=term.name, wp_id=term.wp_id)
+            _tag_for(run, slug=term.slug, name=term.name, wp_id=term.wp_id, declared=True)
         elif term.taxonomy == "author" and term.slug:
-            _guest_author_for(run, nicename=term.slug, name=_guest_name(term.name, term.description))
+            _guest_author_for(run, nicename=term.slug, name=_guest_name(term.name, term.description), declared=True)
 
 
 def import_item(*, run: ImportRun, item: wxr.Item) -> str:
@@ -163,7 +165,7 @@ def _unique_slug(model, base: str, *, fallback: str, limit: int) -> str:
     return candidate
 
 
-def _author_for(run: ImportRun, *, login: str, name: str = "", wp_id: int | None = None) -> int:
+def _author_for(run: ImportRun, *, login: str, name: str = "", wp_id: int | None = None, declared: bool = False) -> int:
     key = login[:200]
     if (pk := run.known(Kind.AUTHOR, key)) is not None and not name:
         return pk
@@ -180,7 +182,7 @@ def _author_for(run: ImportRun, *, login: str, name: str = "", wp_id: int | None
             author.save(update_fields=["name"])
             run.tally["authors", "updated"] += 1
         else:
-            run.tally["authors", "unchanged"] += 1
+            run.tally["authors", "unchanged"] += declared
     else:
         # An Author already at this slug is taken to be the same person (set up before the import).
         slug = slugify(login)[:150] or slugify(name)[:150]
@@ -189,7 +191,7 @@ def _author_for(run: ImportRun, *, login: str, name: str = "", wp_id: int | None
             author = Author.objects.create(name=name, slug=_unique_slug(Author, login, fallback=name, limit=150))
             run.tally["authors", "created"] += 1
         else:
-            run.tally["authors", "unchanged"] += 1
+            run.tally["authors", "unchanged"] += declared
     _remember_mapping(run, Kind.AUTHOR, pk=author.pk, key=key, wp_id=wp_id, data={"name": name})
     run.remember(Kind.AUTHOR, key, author.pk)
     return author.pk
@@ -201,7 +203,7 @@ def _guest_name(name: str, description: str) -> str:
     return name or description.split(" ")[0]
 
 
-def _guest_author_for(run: ImportRun, *, nicename: str, name: str) -> int:
+def _guest_author_for(run: ImportRun, *, nicename: str, name: str, declared: bool = False) -> int:
     key = nicename[:200]
     if (pk := run.known(Kind.GUEST_AUTHOR, key)) is not None:
         return pk
@@ -221,7 +223,7 @@ def _guest_author_for(run: ImportRun, *, nicename: str, name: str) -> int:
             )
             run.tally["authors", "created"] += 1
         else:
-            run.tally["authors", "unchanged"] += 1
+            run.tally["authors", "unchanged"] += declared
         pk = author.pk
     _remember_mapping(run, Kind.GUEST_AUTHOR, pk=pk, key=key)
     run.remember(Kind.GUEST_AUTHOR, key, pk)
@@ -248,7 +250,9 @@ def _import_guest_author_profile(run: ImportRun, item: wxr.Item) -> None:
     mapping.save(update_fields=["data"])
 
 
-def _section_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None, description: str = "") -> int:
+def _section_for(
+    run: ImportRun, *, slug: str, name: str, wp_id: int | None = None, description: str = "", declared: bool = False
+) -> int:
     key = slug[:200] or slugify(name)[:200]
     if (pk := run.known(Kind.CATEGORY, key)) is not None:
         return pk
@@ -261,7 +265,7 @@ def _section_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = No
             section.save(update_fields=["name"])
             run.tally["sections", "updated"] += 1
         else:
-            run.tally["sections", "unchanged"] += 1
+            run.tally["sections", "unchanged"] += declared
     else:
         wanted = slugify(unquote(key))[:100]
         section = Section.objects.filter(slug=wanted).first() if wanted else None
@@ -274,13 +278,13 @@ def _section_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = No
             )
             run.tally["sections", "created"] += 1
         else:
-            run.tally["sections", "unchanged"] += 1
+            run.tally["sections", "unchanged"] += declared
     _remember_mapping(run, Kind.CATEGORY, pk=section.pk, key=key, wp_id=wp_id, data={"name": name})
     run.remember(Kind.CATEGORY, key, section.pk)
     return section.pk
 
 
-def _tag_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None) -> int:
+def _tag_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None, declared: bool = False) -> int:
     key = slug[:200] or slugify(name)[:200]
     if (pk := run.known(Kind.TAG, key)) is not None:
         return pk
@@ -288,7 +292,7 @@ def _tag_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None) 
     mapping = _mapping(run, Kind.TAG, key=key)
     tag = Tag.objects.filter(pk=mapping.object_id).first() if mapping else None
     if tag is not None:
-        run.tally["tags", "unchanged"] += 1
+        run.tally["tags", "unchanged"] += declared
     else:
         wanted = slugify(unquote(key))[:100]
         tag = Tag.objects.filter(slug=wanted).first() if wanted else None
@@ -297,7 +301,7 @@ def _tag_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None) 
             tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, key, fallback=name, limit=100))
             run.tally["tags", "created"] += 1
         else:
-            run.tally["tags", "unchanged"] += 1
+            run.tally["tags", "unchanged"] += declared
     _remember_mapping(run, Kind.TAG, pk=tag.pk, key=key, wp_id=wp_id, data={"name": name})
     run.remember(Kind.TAG, key, tag.pk)
     return tag.pk
@@ -413,12 +417,18 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
         run.tally["posts", "updated"] += 1
         outcome = "updated"
 
-    if list(article.bylines.values_list("author_id", flat=True)) != author_ids:
-        article.bylines.all().delete()
-        Byline.objects.bulk_create(
-            Byline(article=article, author_id=pk, position=position) for position, pk in enumerate(author_ids)
+    tag_ids = list(dict.fromkeys(tag_ids))
+    bylines = [Byline(article=article, author_id=pk, position=position) for position, pk in enumerate(author_ids)]
+    if outcome == "created":
+        Byline.objects.bulk_create(bylines)
+        Article.tags.through.objects.bulk_create(
+            Article.tags.through(article_id=article.pk, tag_id=pk) for pk in tag_ids
         )
-    article.tags.set(list(dict.fromkeys(tag_ids)))
+    else:
+        if list(article.bylines.values_list("author_id", flat=True)) != author_ids:
+            article.bylines.all().delete()
+            Byline.objects.bulk_create(bylines)
+        article.tags.set(tag_ids)
 
     data = {}
     if len(headline) > 200:
@@ -426,18 +436,10 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
     if len(dek) > 300:
         data["excerpt"] = dek
     featured = _int(item.meta_value("_thumbnail_id")) or None
-    WordPressObject.objects.update_or_create(
-        site=run.site,
-        kind=Kind.POST,
-        wp_id=item.wp_id,
-        defaults={
-            "object_id": article.pk,
-            "digest": digest,
-            "featured_wp_id": featured,
-            "data": data,
-            "imported_at": timezone.now(),
-        },
-    )
+    mapping = mapping or WordPressObject(site=run.site, kind=Kind.POST, wp_id=item.wp_id)
+    mapping.object_id, mapping.digest, mapping.featured_wp_id = article.pk, digest, featured
+    mapping.data, mapping.imported_at = data, timezone.now()
+    mapping.save()
     _import_legacy_paths(run, item, article)
     if featured:
         attachment = _mapping(run, Kind.ATTACHMENT, wp_id=featured)

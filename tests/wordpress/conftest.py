@@ -5,6 +5,8 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
+from tests.comments.conftest import no_akismet_network  # noqa: F401 - the same guard as the comment tests
+
 DATA = Path(__file__).parent / "data"
 
 
