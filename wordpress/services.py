@@ -469,12 +469,15 @@ def _legacy_paths(item: wxr.Item) -> list[str]:
     paths = [path]
     name = unquote(item.post_name)
     segments = path.split("/")
-    if name and name in segments:
-        at = len(segments) - 1 - segments[::-1].index(name)
+    # The slug's place in the permalink structure (/%year%/%postname%/, /%postname%.html, ...): the last segment
+    # that holds it.
+    at = next((i for i in range(len(segments) - 1, -1, -1) if name and name in segments[i]), None)
+    if at is not None:
         for old in item.meta.get("_wp_old_slug", []):
             old = unquote(old.strip())
             if old and old != name:
-                paths.append("/".join([*segments[:at], old, *segments[at + 1 :]]))
+                segment = segments[at].replace(name, old, 1)
+                paths.append("/".join([*segments[:at], segment, *segments[at + 1 :]]))
     return [p[:500] for p in dict.fromkeys(paths)]
 
 
