@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -694,58 +694,81 @@ def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
     if changed:
         Comment.objects.bulk_update(changed, COMMENT_FIELDS, batch_size=BATCH)
 
-    # New comments, a level at a time so that each knows its parent's id; within a level in the order they were
-    # written, so ids (and so paths and thread order) follow the conversation.
+    # New comments get their ids up front, in the order they were written, so that each row goes in whole (its
+    # thread and path included) in one bulk insert: siblings, and threads, then sort by when they were written.
     placements = _placements([c for c in comments if c.wp_id not in imported], known)
     fresh = sorted(
         (c for c in comments if c.wp_id in placements),
         key=lambda c: (_aware(c.date_gmt, c.date) or article.created_at, c.wp_id),
     )
+    if fresh:
+        _insert_comments(run, article, fresh, placements, {wp_id: rows[pk] for wp_id, pk in imported.items()})
+    sync_article_counts([article.pk])
+
+
+def _insert_comments(run: ImportRun, article: Article, fresh: list, placements: dict, by_wp: dict) -> None:
     orphans = sum(1 for c in fresh if c.parent_id and placements[c.wp_id][0] is None)
     if orphans:
         run.notes["comments whose parent is missing from the file, made top-level"] += orphans
-    by_wp = {wp_id: rows[pk] for wp_id, pk in imported.items()}
-    created: list[Comment] = []
     fallback = article.published_at or article.created_at
-    for level in sorted({depth for _, depth in placements.values()}):
-        batch = []
-        for comment in fresh:
-            parent_wp, depth = placements[comment.wp_id]
-            if depth != level:
-                continue
-            values = _comment_values(comment, fallback)
-            fingerprint, domains = comment_markers(body=values["body"], author_url=values["author_url"])
-            row = Comment(
-                article=article,
-                parent_id=by_wp[parent_wp].pk if parent_wp else None,
-                depth=depth,
-                akismet_verdict=Comment.Verdict.SKIPPED,
-                pending_reason="Held for moderation on the WordPress site"
-                if values["status"] == Comment.Status.PENDING
-                else "",
-                fingerprint=fingerprint,
-                link_domains=domains,
-                **values,
-            )
-            row._wp_id = comment.wp_id
-            batch.append(row)
-        if not batch:
-            continue
-        Comment.objects.bulk_create(batch, batch_size=BATCH)
-        for row in batch:
-            own = str(row.pk).zfill(PATH_STEP)
-            parent = by_wp[placements[row._wp_id][0]] if row.parent_id else None
-            row.thread_id, row.path = (parent.thread_id, parent.path + own) if parent else (row.pk, own)
-            by_wp[row._wp_id] = row
-            run.tally[f"comments: {row.status}", "created"] += 1
-        created.extend(batch)
-    if created:
-        Comment.objects.bulk_update(created, ["thread_id", "path"], batch_size=BATCH)
-        WordPressObject.objects.bulk_create(
-            (WordPressObject(site=run.site, kind=Kind.COMMENT, wp_id=row._wp_id, object_id=row.pk) for row in created),
-            batch_size=BATCH,
+    created = []
+    for pk, comment in zip(_reserve_comment_ids(len(fresh)), fresh, strict=True):
+        values = _comment_values(comment, fallback)
+        fingerprint, domains = comment_markers(body=values["body"], author_url=values["author_url"])
+        row = Comment(
+            pk=pk,
+            article=article,
+            depth=placements[comment.wp_id][1],
+            akismet_verdict=Comment.Verdict.SKIPPED,
+            pending_reason="Held for moderation on the WordPress site" if values["status"] == "pending" else "",
+            fingerprint=fingerprint,
+            link_domains=domains,
+            **values,
         )
-    sync_article_counts([article.pk])
+        row._wp_id = comment.wp_id
+        created.append(row)
+        by_wp[comment.wp_id] = row
+        run.tally[f"comments: {row.status}", "created"] += 1
+    # Parents before children: a parent is one level up (or, past the deepest level, two).
+    for row in sorted(created, key=lambda row: row.depth):
+        own = str(row.pk).zfill(PATH_STEP)
+        parent_wp = placements[row._wp_id][0]
+        if parent_wp is None:
+            row.thread_id, row.path = row.pk, own
+        else:
+            parent = by_wp[parent_wp]
+            row.parent_id, row.thread_id, row.path = parent.pk, parent.thread_id, parent.path + own
+    Comment.objects.bulk_create(created, batch_size=BATCH)
+    WordPressObject.objects.bulk_create(
+        (WordPressObject(site=run.site, kind=Kind.COMMENT, wp_id=row._wp_id, object_id=row.pk) for row in created),
+        batch_size=BATCH,
+    )
+
+
+def _reserve_comment_ids(count: int) -> list[int]:
+    """`count` new comment ids no other writer will use, in one query.
+
+    PostgreSQL hands them out from the table's sequence. SQLite lets one writer in at a time and this runs inside
+    the import's transaction, so nobody else can take the ids after the highest one until it commits; rows
+    inserted with explicit ids move SQLite's AUTOINCREMENT counter past them.
+    """
+    table = Comment._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM {connection.ops.quote_name(table)}), 0))",
+                [table],
+            )
+            start = cursor.fetchone()[0] + 1
+            return list(range(start, start + count))
+    raise NotImplementedError(f"Importing comments needs PostgreSQL or SQLite, not {connection.vendor}.")
 
 
 def import_entries(*, run: ImportRun, entries: Iterable[wxr.Entry]) -> None:

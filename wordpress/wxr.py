@@ -10,7 +10,7 @@ Nothing here knows about Django or the database; the write side is `wordpress.se
 import hashlib
 import xml.etree.ElementTree as ET  # noqa: S405 - iterparse of a file the site owner exported; no entities expand
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO
 
@@ -122,7 +122,10 @@ class Item:
 
     def digest(self) -> str:
         """A fingerprint of everything the item carries: an unchanged item on a rerun needs no writing."""
-        return hashlib.sha256(repr(astuple(self)).encode()).hexdigest()
+        fields = [getattr(self, name) for name in self.__slots__ if name not in ("terms", "comments")]
+        fields.append([(term.domain, term.slug, term.name) for term in self.terms])
+        fields.append([[getattr(comment, name) for name in Comment.__slots__] for comment in self.comments])
+        return hashlib.sha256(repr(fields).encode()).hexdigest()
 
 
 Entry = Site | Author | Term | Item
@@ -230,7 +233,7 @@ def _date(value: str) -> datetime | None:
     if not value or value.startswith("0000"):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - the caller knows the zone
+        return datetime.fromisoformat(value).replace(tzinfo=None)  # the caller knows the zone
     except ValueError:
         return None
 
