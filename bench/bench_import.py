@@ -54,17 +54,19 @@ def fresh_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def child(command: list[str], env: dict) -> tuple[float, float, str]:
-    """Run a child; (seconds, its peak resident MiB, its output)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def child(command: list[str], env: dict) -> tuple[float, float, float, str]:
+    """Run a child; (wall seconds, its CPU seconds, its peak resident MiB, its output)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    # ru_maxrss of children is the largest of any child so far: measure one child per script run.
-    return seconds, max(peak, before) / 1024, done.stdout
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # ru_maxrss of children is the largest of any child so far; the children before this one (generator,
+    # migrate) are smaller, and --rerun's first import is the same size as the measured one.
+    return seconds, cpu, after.ru_maxrss / 1024, done.stdout
 
 
 def main() -> None:
@@ -92,7 +94,7 @@ def main() -> None:
     env.pop("REDIS_URL", None)
 
     if args.parse_only:
-        seconds, peak, output = child([sys.executable, "-c", PARSE, str(export)], env)
+        seconds, _, peak, output = child([sys.executable, "-c", PARSE, str(export)], env)
         print(f"parse only: {output.strip()} from {size:,.0f} MiB in {seconds:,.1f} s, peak memory {peak:,.0f} MiB")
         return
 
@@ -101,7 +103,8 @@ def main() -> None:
     command = [sys.executable, "manage.py", "import_wxr", str(export), "--progress=log"]
     if args.rerun:
         subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
-    seconds, peak, output = child(command, env)
+    load = os.getloadavg()[0]
+    seconds, cpu, peak, output = child(command, env)
     created = sum(int(m.group(1)) for m in re.finditer(r"^comments: \w+ +(\d+)", output, re.MULTILINE))
     backend = "PostgreSQL" if args.url.startswith("postgres") else "SQLite"
     print(output.split("\n\n", 1)[-1].rstrip())
@@ -110,6 +113,11 @@ def main() -> None:
         f"{'re-imported' if args.rerun else 'imported'} in {seconds:,.1f} s: "
         f"{args.comments / seconds:,.0f} comments/s ({created:,} comment rows created), "
         f"peak memory {peak:,.0f} MiB"
+    )
+    # The machine may be shared: the importer's own CPU time says what it costs whatever else is running.
+    print(
+        f"importer CPU {cpu:,.1f} s ({args.comments / cpu:,.0f} comments per CPU second; the database server's "
+        f"CPU is not included); load average {load:.1f} on {os.cpu_count()} CPUs at the start"
     )
 
 
