@@ -19,7 +19,7 @@ class WordPressObjectAdmin(admin.ModelAdmin):
 
     list_display = ["kind", "wp_id", "key", "object_id", "site", "imported_at"]
     list_filter = ["kind", "site"]
-    search_fields = ["key", "=wp_id", "=object_id"]
+    search_fields = ["key", "site"]
     date_hierarchy = "imported_at"
 
     def has_add_permission(self, request):

@@ -1,9 +1,12 @@
 """manage.py import_wxr on a small export: what becomes of posts, bylines, terms, images and comment threads."""
 
 import math
+from contextlib import redirect_stderr
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -417,3 +420,30 @@ def test_import_time_is_in_the_site_zone_not_the_servers(import_wxr, site_export
     import_wxr(site_export)
     local = timezone.localtime(article_of(10).published_at)
     assert (local.hour, local.minute, str(local.tzinfo)) == (17, 47, "America/New_York")
+
+
+def test_progress_bar_on_request_and_plain_lines_otherwise(site_export):
+    out, err = StringIO(), StringIO()
+    with redirect_stderr(err):
+        call_command("import_wxr", str(site_export), "--progress=bar", stdout=out)
+    assert "Importing" in err.getvalue() and "100%" in err.getvalue()
+    assert "% read" not in out.getvalue()
+    output = StringIO()
+    call_command("import_wxr", str(site_export), "--progress=log", stdout=output)
+    assert "100.0% read, 8 posts, 11 comments" in output.getvalue()
+
+
+def test_admin_lists_the_old_addresses_and_import_records(import_wxr, site_export, admin_client):
+    import_wxr(site_export)
+    response = admin_client.get("/admin/wordpress/legacypath/")
+    assert response.status_code == 200
+    assert "/2012/05/02/mayor-leads-count/" in response.content.decode()
+    assert admin_client.get("/admin/wordpress/wordpressobject/?kind=post").status_code == 200
+    assert admin_client.get("/admin/wordpress/wordpressobject/add/").status_code == 403
+
+
+def test_dry_run_copies_no_image_files(import_wxr, site_export, uploads):
+    output = import_wxr(site_export, "--dry-run", f"--media-dir={uploads}")
+    assert summary_line(output, "images") == [1, 0, 0, 0]
+    assert not list((uploads.parent / "media").rglob("*.jpg"))
+    assert not Article.objects.exists()
