@@ -4,8 +4,9 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from wordpress import wxr
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             try:
                 for entry in wxr.read_export(reader):
                     import_entry(run=run, entry=entry)
+                    if settings.DEBUG:
+                        reset_queries()  # DEBUG keeps every statement's SQL: thousands of bulk inserts add up
                     if isinstance(entry, wxr.Item) and entry.post_type == "post":
                         posts += 1
                         comments += len(entry.comments)
