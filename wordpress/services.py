@@ -654,12 +654,13 @@ def _placements(comments: list[wxr.Comment], known: dict[int, tuple[int, int]]) 
 
 
 def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
-    comments = []
+    comments = {}
     for comment in item.comments:
         if comment.type in PINGS:
             run.notes["pingbacks and trackbacks skipped"] += 1
-        elif comment.wp_id:
-            comments.append(comment)
+        elif comment.wp_id and comment.wp_id not in comments:
+            comments[comment.wp_id] = comment
+    comments = list(comments.values())
     if not comments:
         sync_article_counts([article.pk])
         return
@@ -676,6 +677,11 @@ def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
         )
     }
     pk_to_wp = {pk: wp_id for wp_id, pk in imported.items() if pk in rows}
+    # Imported once and deleted since (a moderator's purge of old spam, say): a person chose that, it stays gone.
+    deleted = {wp_id for wp_id, pk in imported.items() if pk not in rows}
+    if deleted:
+        run.notes["comments deleted in Newsroom since an earlier import, left deleted"] += len(deleted)
+        comments = [c for c in comments if c.wp_id not in deleted]
     imported = {wp_id: pk for wp_id, pk in imported.items() if pk in rows}
     known = {wp_id: (rows[pk].depth, pk_to_wp.get(rows[pk].parent_id, 0)) for wp_id, pk in imported.items()}
 

@@ -447,3 +447,15 @@ def test_dry_run_copies_no_image_files(import_wxr, site_export, uploads):
     assert summary_line(output, "images") == [1, 0, 0, 0]
     assert not list((uploads.parent / "media").rglob("*.jpg"))
     assert not Article.objects.exists()
+
+
+def test_comments_deleted_after_the_import_stay_deleted(import_wxr, site_export, tmp_path):
+    import_wxr(site_export)
+    comment_of(107).delete()  # the spam purge
+    changed = site_export.read_text().replace("Congratulations!", "Congratulations, Mayor!")
+    path = tmp_path / "changed.xml"
+    path.write_text(changed)
+    output = import_wxr(path)
+    assert not Comment.objects.filter(author_name="Cheap Pills").exists()
+    assert comment_of(101).body.startswith("Congratulations, Mayor!")
+    assert "1  comments deleted in Newsroom since an earlier import, left deleted" in output
