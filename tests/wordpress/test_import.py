@@ -459,3 +459,21 @@ def test_comments_deleted_after_the_import_stay_deleted(import_wxr, site_export,
     assert not Comment.objects.filter(author_name="Cheap Pills").exists()
     assert comment_of(101).body.startswith("Congratulations, Mayor!")
     assert "1  comments deleted in Newsroom since an earlier import, left deleted" in output
+
+
+def test_ctrl_c_stops_cleanly_and_the_same_command_carries_on(import_wxr, site_export, monkeypatch):
+    real = services._import_comments
+
+    def interrupted(run, item, article):
+        if item.wp_id == 12:
+            raise KeyboardInterrupt
+        real(run, item, article)
+
+    monkeypatch.setattr(services, "_import_comments", interrupted)
+    with pytest.raises(CommandError, match="Stopped.*run the same command again"):
+        import_wxr(site_export)
+    assert sorted(WordPressObject.objects.filter(kind="post").values_list("wp_id", flat=True)) == [10, 11]
+    monkeypatch.setattr(services, "_import_comments", real)
+    output = import_wxr(site_export)
+    assert summary_line(output, "posts") == [5, 0, 2, 1]
+    assert Comment.objects.count() == 9
