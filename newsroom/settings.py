@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "comments",
+    "wordpress",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.BadNumberMiddleware",
+    # Old WordPress addresses: looked up only for a 404 or a "/?p=ID" home-page request.
+    "wordpress.middleware.LegacyRedirectMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

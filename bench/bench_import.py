@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""The WordPress importer: import rate and peak memory on a generated export.
+
+    .venv/bin/python bench/bench_import.py                                  # 2,000 posts, 200,000 comments
+    .venv/bin/python bench/bench_import.py --posts 200 --comments 20000     # a quick one while developing
+    .venv/bin/python bench/bench_import.py --posts 20000 --comments 2000000 --parse-only   # memory of a 10x file
+
+Writes the export with bench/gen_wxr.py (kept in /tmp and reused when it is already there), builds a fresh
+database (PostgreSQL database newsroom_wxr by default; --url for another, sqlite:///... works too), then runs
+`manage.py import_wxr` in a child process and prints its rate (comments a second, pingbacks included as read)
+and its peak resident memory (getrusage ru_maxrss of the child, which is the import alone). --parse-only
+instead only streams the file through wordpress.wxr in the child: the parser's memory for exports too big to
+import while developing. --rerun imports the same file a second time and reports that run (nothing changed).
+"""
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/newsroom_wxr"
+PARSE = """
+import sys
+import tempfile
+from wordpress import wxr
+posts = comments = 0
+with open(sys.argv[1], "rb") as handle:
+    for entry in wxr.read_export(handle):
+        if isinstance(entry, wxr.Item):
+            posts += 1
+            comments += len(entry.comments)
+print(f"{posts} posts, {comments} comments")
+"""
+
+
+def fresh_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def child(command: list[str], env: dict) -> tuple[float, float, float, str]:
+    """Run a child; (wall seconds, its CPU seconds, its peak resident MiB, its output)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # ru_maxrss of children is the largest of any child so far; the children before this one (generator,
+    # migrate) are smaller, and --rerun's first import is the same size as the measured one.
+    return seconds, cpu, after.ru_maxrss / 1024, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--comments", type=int, default=200_000)
+    parser.add_argument("--url", default=PG_URL)
+    parser.add_argument("--parse-only", action="store_true")
+    parser.add_argument("--rerun", action="store_true", help="Report a second import of the same file.")
+    args = parser.parse_args()
+
+    export = Path(tempfile.gettempdir()) / f"newsroom_wxr_{args.posts}_{args.comments}.xml"
+    if not export.exists():
+        started = time.monotonic()
+        partial = export.with_suffix(".partial")
+        subprocess.run(
+            [sys.executable, "bench/gen_wxr.py", "--posts", str(args.posts), "--comments", str(args.comments),
+             "-o", str(partial)],
+            cwd=ROOT, check=True,
+        )  # fmt: skip
+        partial.rename(export)
+        print(f"generated {export} in {time.monotonic() - started:.0f} s")
+    size = export.stat().st_size / 2**20
+    env = {**os.environ, "DATABASE_URL": args.url, "PAGE_CACHE_SECONDS": "0", "LOG_LEVEL": "ERROR"}
+    env.pop("REDIS_URL", None)
+
+    if args.parse_only:
+        seconds, _, peak, output = child([sys.executable, "-c", PARSE, str(export)], env)
+        print(f"parse only: {output.strip()} from {size:,.0f} MiB in {seconds:,.1f} s, peak memory {peak:,.0f} MiB")
+        return
+
+    fresh_database(args.url)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    command = [sys.executable, "manage.py", "import_wxr", str(export), "--progress=log"]
+    if args.rerun:
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    load = os.getloadavg()[0]
+    seconds, cpu, peak, output = child(command, env)
+    created = sum(int(m.group(1)) for m in re.finditer(r"^comments: \w+ +(\d+)", output, re.MULTILINE))
+    backend = "PostgreSQL" if args.url.startswith("postgres") else "SQLite"
+    print(output.split("\n\n", 1)[-1].rstrip())
+    print(
+        f"\n{backend}: {args.posts:,} posts, {args.comments:,} comments ({size:,.0f} MiB) "
+        f"{'re-imported' if args.rerun else 'imported'} in {seconds:,.1f} s: "
+        f"{args.comments / seconds:,.0f} comments/s ({created:,} comment rows created), "
+        f"peak memory {peak:,.0f} MiB"
+    )
+    # The machine may be shared: the importer's own CPU time says what it costs whatever else is running.
+    print(
+        f"importer CPU {cpu:,.1f} s ({args.comments / cpu:,.0f} comments per CPU second; the database server's "
+        f"CPU is not included); load average {load:.1f} on {os.cpu_count()} CPUs at the start"
+    )
+
+
+if __name__ == "__main__":
+    main()
