@@ -26,9 +26,9 @@ from psycopg.types.json import Jsonb
 
 from articles.models import Article, Author, Byline, Section, Tag
 from articles.sanitize import clean_html
+from comments.counters import sync_article_counts
 from comments.models import PATH_STEP, Comment
-from comments.moderation import comment_markers
-from comments.services import sync_article_counts
+from comments.text import comment_markers
 from wordpress import markup, wxr
 from wordpress.models import LegacyPath, WordPressObject
 

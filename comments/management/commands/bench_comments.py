@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from articles.models import Article, Author, Byline, Section
+from comments.counters import sync_article_counts
 from comments.models import PATH_STEP, Comment
-from comments.services import sync_article_counts
 
 SEED = 20120502
 SHARED_GENERATOR = Path(__file__).resolve().parents[4] / "shared" / "bench" / "gen_thread.py"

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.blocklist import clean_value
+from comments.counters import sync_article_counts
 from comments.models import BlocklistEntry, Comment
 from comments.moderation import report_comment
-from comments.services import sync_article_counts
 
 DEMO_DOMAIN = "demo.example"
 DEMO_USER_AGENT = "Mozilla/5.0 (demo)"
