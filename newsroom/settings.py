@@ -24,6 +24,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -232,3 +237,6 @@ BLATANT_SPAM_RETENTION_DAYS = env_int("BLATANT_SPAM_RETENTION_DAYS", 1)
 # --- Page cache ----------------------------------------------------------------------------------------
 # Anonymous article pages are cached this long (0 turns the page cache off); invalidation is explicit.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# While one request rebuilds a page whose article changed, other anonymous readers are served the previous copy,
+# never once the oldest change it lacks is this old (0: every reader renders a changed page itself).
+PAGE_CACHE_STALE_SECONDS = env_float("PAGE_CACHE_STALE_SECONDS", 1.0)

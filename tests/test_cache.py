@@ -1,6 +1,7 @@
 """The anonymous page cache for article pages, its precise invalidation, and the site without Redis."""
 
 import logging
+import os
 import re
 import socket
 
@@ -22,7 +23,7 @@ from newsroom.cache import ResilientRedisCache
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-REDIS_TEST_URL = "redis://127.0.0.1:6379/9"
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 
 
 def redis_reachable() -> bool:
