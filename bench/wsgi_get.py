@@ -21,11 +21,13 @@ handler = WSGIHandler()
 
 
 def get(path: str) -> tuple[str, bytes]:
+    """GET `path` (it may carry a query string)."""
+    path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8160",
         "HTTP_HOST": "127.0.0.1",

@@ -147,6 +147,13 @@ def test_a_bad_page_number_shows_the_nearest_page(client, article, make_comment,
     assert f'aria-current="page">{expected}</span>' in section(response)
 
 
+@override_settings(COMMENTS_PER_PAGE=5)
+def test_page_past_the_end_of_a_one_page_thread_list_shows_its_comments(client, article, make_comment):
+    made = [make_comment(article, body=f"Only page comment {n}.") for n in range(3)]
+    html = section(get_page(client, article, page=4))
+    assert all(f"Only page comment {n}." in html for n in range(len(made)))
+
+
 def test_long_page_lists_are_elided(client, article, make_comment, settings):
     settings.COMMENTS_PER_PAGE = 1
     for _ in range(12):
