@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Window
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from articles.models import Article
 from comments.models import PATH_STEP, Comment
@@ -126,39 +126,28 @@ def get_page(
     per_page = per_page or settings.COMMENTS_PER_PAGE
     if newest_first is None:
         newest_first = settings.COMMENTS_NEWEST_FIRST
-    roots = shown_roots(article, own_ids=own_ids).order_by("-thread_id" if newest_first else "thread_id")
-    # The page's thread ids and the total in one query, then the rows of exactly those threads by id. Nesting
-    # the roots query in the rows query instead let PostgreSQL, with statistics stale after a bulk insert,
-    # re-read the sorted roots once for every comment of the article (seconds on a 5,000-comment page).
-    number = max(_to_int(page), 1)
-    found = _page_threads(roots, number, per_page)
-    if not found and number > 1:
-        # Past the last page (or no threads at all): the nearest real page.
-        total = roots.count()
-        number = max(1, math.ceil(total / per_page))
-        found = _page_threads(roots, number, per_page) if total else []
-    thread_count = found[0][1] if found else 0
+    roots = shown_roots(article, own_ids=own_ids)
+    thread_count = roots.count()
     num_pages = max(1, math.ceil(thread_count / per_page))
+    number = min(max(_to_int(page), 1), num_pages)
     result = ThreadPage(number=number, num_pages=num_pages, thread_count=thread_count)
     if not thread_count:
         return result
 
     offset = (number - 1) * per_page
+    order = "-thread_id" if newest_first else "thread_id"
+    # The page's thread ids are read first and the rows fetched by that list: nested as a subquery instead,
+    # PostgreSQL with statistics stale after a bulk insert re-read the sorted roots once for every comment of
+    # the article (seconds for a deep page of a 5,000-comment article; bench/explain_page.py).
+    thread_ids = list(roots.order_by(order).values_list("thread_id", flat=True)[offset : offset + per_page])
     rows = [
         PageComment(*values)
-        for values in Comment.objects.filter(article=article, thread_id__in=[thread_id for thread_id, _ in found])
+        for values in Comment.objects.filter(article=article, thread_id__in=thread_ids)
         .in_display_order(newest_first=newest_first)
         .values_list(*SECTION_FIELDS)
     ]
     result.comments = _shape(rows, own_ids=own_ids, offset=offset, thread_count=thread_count, newest_first=newest_first)
     return result
-
-
-def _page_threads(roots: QuerySet[Comment], number: int, per_page: int) -> list[tuple[int, int]]:
-    """(thread id, total number of threads) for each thread on page `number` of `roots`."""
-    offset = (number - 1) * per_page
-    counted = roots.annotate(total=Window(Count("pk"))).values_list("thread_id", "total")
-    return list(counted[offset : offset + per_page])
 
 
 def page_number_of(comment: Comment, *, own_ids: frozenset[int] = frozenset()) -> int:
