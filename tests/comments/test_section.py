@@ -327,7 +327,8 @@ def make_many(article, threads: int, replies_per_thread: int) -> None:
 
 
 # The article page's own queries (article, bylines, tags, corrections, site navigation) and the section's: the
-# thread count, the page's thread ids, their comments and, on a cold cache, the rules of conduct. A margin for the article page.
+# thread count, the page's thread ids, their comments and, on a cold cache, the rules of conduct. A margin for the
+# article page.
 ARTICLE_PAGE_QUERIES = 12
 
 
