@@ -14,10 +14,19 @@ The comment form stays usable on a cached page: before a page is stored, the CSR
 swapped for a placeholder, and every response from the cache gets the requesting reader's own token (which also
 sets their CSRF cookie), so no reader is ever handed another reader's token.
 
+A viral article under a comment storm has its version bumped several times a second. So that every reader does
+not render the page at once on each bump, a stale copy is served while one request rebuilds it: the first
+reader to find the copy stale takes a short lock in the cache (`cache.add`, shared by every app server) and
+renders the page afresh; the others are given the previous copy ("X-Page-Cache: stale"), but only while the
+oldest change it lacks is less than PAGE_CACHE_STALE_SECONDS old (each bump records when it happened). Past
+that bound a reader renders the page itself, so a change is on everyone's page within the bound even if the
+rebuild fails. With no copy at all there is nothing to serve, and the request renders as before.
+
 With the local-memory cache each worker process has its own copy, and an invalidation reaches only the process
 that made it: production runs with REDIS_URL set (a deploy check warns otherwise).
 """
 
+import math
 import re
 import time
 from functools import wraps
@@ -66,11 +75,23 @@ def article_version(article_id: int) -> tuple[int, int]:
     return _current([version_key(article_id), SITE_VERSION_KEY])
 
 
+def _now() -> float:
+    # Wall-clock time, comparable between app servers (a bump on one is aged on another).
+    return time.time()
+
+
+def _bumped_at_key(key: str, version: int) -> str:
+    return f"{key}:at:{version}"
+
+
 def _bump(key: str) -> None:
     try:
-        cache.incr(key)
+        version = cache.incr(key)
     except ValueError:
         cache.set(key, time.time_ns(), timeout=None)
+        return
+    # When this version began, so that a copy stale since then is served only within the bound.
+    cache.set(_bumped_at_key(key, version), _now(), timeout=max(60, 10 * settings.PAGE_CACHE_STALE_SECONDS))
 
 
 def _bump_now_and_on_commit(key: str) -> None:
@@ -145,13 +166,48 @@ def fill_csrf_text(request, text: str) -> str:
     return text.replace(CSRF_PLACEHOLDER.decode(), get_token(request))
 
 
-def _from_entry(request, entry: dict) -> HttpResponse:
+def _from_entry(request, entry: dict, state: str = "hit") -> HttpResponse:
     content = entry["content"]
     if CSRF_PLACEHOLDER in content:
         content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
     response = HttpResponse(content, headers=entry["headers"])
-    response["X-Page-Cache"] = "hit"
+    response["X-Page-Cache"] = state
     return response
+
+
+def _stale_since(article_id: int, stored: tuple[int, int], current: tuple[int, int]) -> float | None:
+    """When the first change a copy stored at `stored` lacks was made; None when that is not known."""
+    keys = [
+        _bumped_at_key(key, old + 1)
+        for key, old, new in zip((version_key(article_id), SITE_VERSION_KEY), stored, current, strict=True)
+        if old != new
+    ]
+    found = cache.get_many(keys)
+    if not keys or len(found) != len(keys):
+        return None
+    return min(found.values())
+
+
+def rebuild_lock_key(key: str, version: tuple[int, int]) -> str:
+    """Held by the one request that rebuilds the page under `key` for this version."""
+    return f"{key}:rebuild:{version[0]}:{version[1]}"
+
+
+def _serve_stale(request, key: str, entry: dict, version: tuple[int, int]) -> HttpResponse | None:
+    """The previous copy while another request rebuilds the page, within the bound; None: render it here.
+
+    The lock is per version, so a newer bump lets a new rebuild start at once; it is never released, only
+    left to expire, so a request that finishes rebuilding cannot let a second rebuild of the same version in.
+    """
+    bound = settings.PAGE_CACHE_STALE_SECONDS
+    if bound <= 0 or not isinstance(entry.get("version"), tuple):
+        return None
+    if cache.add(rebuild_lock_key(key, version), 1, timeout=max(1, math.ceil(10 * bound))):
+        return None  # this request rebuilds
+    since = _stale_since(entry["article"], entry["version"], version)
+    if since is None or _now() - since >= bound:
+        return None
+    return _from_entry(request, entry, "stale")
 
 
 # Which article each cached page belongs to, remembered per process, so that a hit reads the page and the
@@ -197,6 +253,10 @@ def cache_article_page(view):
         entry, version, version_of = _entry_and_version(key)
         if entry and entry["version"] == version:
             return _from_entry(request, entry)
+        if entry and version is not None and entry["article"] == version_of:
+            stale = _serve_stale(request, key, entry, version)
+            if stale is not None:
+                return stale
 
         response = view(request, *args, **kwargs)
         article_id = _article_id(response)

@@ -20,12 +20,17 @@ from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 handler = WSGIHandler()
 
 
+last_headers: dict[str, str] = {}
+
+
 def get(path: str) -> tuple[str, bytes]:
+    """GET `path` (it may carry a query string); its response headers are left in `last_headers`."""
+    path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
         "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8160",
         "HTTP_HOST": "127.0.0.1",
@@ -35,5 +40,11 @@ def get(path: str) -> tuple[str, bytes]:
         "wsgi.errors": sys.stderr,
     }
     status = []
-    body = b"".join(handler(environ, lambda s, h, *a: status.append(s)))
+
+    def start_response(line, headers, *args):
+        status.append(line)
+        last_headers.clear()
+        last_headers.update(headers)
+
+    body = b"".join(handler(environ, start_response))
     return status[0], body

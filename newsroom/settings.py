@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -308,3 +313,6 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 ARTICLE_REVISIONS_KEEP = env_int("ARTICLE_REVISIONS_KEEP", 100)  # revisions kept per article, oldest go first
 ARTICLE_LOCK_SECONDS = env_int("ARTICLE_LOCK_SECONDS", 120)  # an edit lock lasts this long after the last heartbeat
 ARTICLE_LEAD_IMAGE_WIDTHS = [480, 960, 1600]
+# While one request rebuilds a page whose article changed, other anonymous readers are served the previous copy,
+# never once the oldest change it lacks is this old (0: every reader renders a changed page itself).
+PAGE_CACHE_STALE_SECONDS = env_float("PAGE_CACHE_STALE_SECONDS", 1.0)

@@ -1,6 +1,7 @@
 """The anonymous page cache for article pages, its precise invalidation, and the site without Redis."""
 
 import logging
+import os
 import re
 import socket
 
@@ -22,7 +23,7 @@ from newsroom.cache import ResilientRedisCache
 pytestmark = pytest.mark.django_db
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-REDIS_TEST_URL = "redis://127.0.0.1:6379/9"
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/9")
 
 
 def redis_reachable() -> bool:
@@ -371,3 +372,16 @@ def test_real_redis_round_trips_through_the_resilient_backend():
         assert backend.ping() is True
     finally:
         backend.delete_many(["answer", "counter"])
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"Redis is not reachable at {REDIS_TEST_URL}")
+def test_resilient_backend_reuses_one_redis_client_per_pool():
+    backend = ResilientRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "newsroom-tests"})
+    try:
+        client = backend._cache.get_client(write=True)
+        backend.set("reused", 1, 30)
+        assert backend.get_many(["reused", "absent"]) == {"reused": 1}
+        assert backend._cache.get_client(write=True) is client
+        assert backend._cache.get_client() is client  # one server: reads and writes share the pool
+    finally:
+        backend.delete("reused")

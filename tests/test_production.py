@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,15 @@ def test_bench_comments_builds_the_thread_with_a_correct_tree(capsys):
     assert fresh.pk > max(article.comments.exclude(pk=fresh.pk).values_list("pk", flat=True))
 
 
+@pytest.mark.django_db
+def test_bench_comments_refreshes_statistics_unless_told_not_to():
+    for flags, expected in [((), True), (("--no-analyze",), False)]:
+        with CaptureQueriesContext(connection) as ctx:
+            call_command("bench_comments", "--comments", "20", *flags, stdout=StringIO(), stderr=StringIO())
+        analyzed = any(q["sql"].upper().startswith("ANALYZE") for q in ctx.captured_queries)
+        assert analyzed is expected
+
+
 # --- Query plans ---------------------------------------------------------------------------------------
 
 
@@ -266,3 +276,32 @@ def test_check_deploy_warns_without_site_url():
     result = run_deploy_check({**PRODUCTION_ENV, "SITE_URL": ""})
     assert result.returncode != 0
     assert "articles.W002" in result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_comment_page_stays_fast_right_after_a_bulk_insert_with_stale_statistics():
+    """Statistics from a quiet site, then 5,000 comments at once: no plan may re-read the page's threads per row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the query-plan check needs PostgreSQL's EXPLAIN")
+    build_article(generate_thread(235), slug="a-quiet-story")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE comments_comment")
+    big = build_article(generate_thread(5000), slug="the-story-that-went-viral")  # no ANALYZE after it
+
+    for number in (1, 2, 40):
+        with CaptureQueriesContext(connection) as ctx:
+            page = get_page(big, number)
+        assert page.comments and page.number == number
+        comment_queries = [q["sql"] for q in ctx.captured_queries if "comments_comment" in q["sql"]]
+        assert comment_queries
+        for sql in comment_queries:
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+                plan = cursor.fetchone()[0][0]["Plan"]
+            # Rows a node produced over all its loops: the rescanned roots were millions of rows.
+            assert _rows_touched(plan) < 50_000, sql
+
+
+def _rows_touched(node: dict) -> int:
+    own = node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
+    return own + sum(_rows_touched(child) for child in node.get("Plans", []))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment, ModerationRecord
@@ -84,6 +86,15 @@ def test_dry_run_counts_and_deletes_nothing(aged):
     assert "15 spam comment(s) would be deleted" in output and "3 of them blatant" in output
     assert Comment.objects.spam().count() == 15
     assert not ModerationRecord.objects.exists()
+
+
+def test_purge_refreshes_the_planners_statistics_of_the_tables_it_emptied(aged):
+    aged(30, days=40)
+    with CaptureQueriesContext(connection) as ctx:
+        purge("--older-than", "0")
+    analyzed = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("ANALYZE")]
+    assert any("comments_comment" in sql and "event" not in sql for sql in analyzed)
+    assert any("comments_commentevent" in sql for sql in analyzed)
 
 
 def test_nothing_to_purge(aged):

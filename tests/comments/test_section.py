@@ -147,6 +147,13 @@ def test_a_bad_page_number_shows_the_nearest_page(client, article, make_comment,
     assert f'aria-current="page">{expected}</span>' in section(response)
 
 
+@override_settings(COMMENTS_PER_PAGE=5)
+def test_page_past_the_end_of_a_one_page_thread_list_shows_its_comments(client, article, make_comment):
+    made = [make_comment(article, body=f"Only page comment {n}.") for n in range(3)]
+    html = section(get_page(client, article, page=4))
+    assert all(f"Only page comment {n}." in html for n in range(len(made)))
+
+
 def test_long_page_lists_are_elided(client, article, make_comment, settings):
     settings.COMMENTS_PER_PAGE = 1
     for _ in range(12):
@@ -320,7 +327,8 @@ def make_many(article, threads: int, replies_per_thread: int) -> None:
 
 
 # The article page's own queries (article, bylines, tags, corrections, site navigation) and the section's: the
-# thread count, the page of threads and, on a cold cache, the rules of conduct. A margin for the article page.
+# thread count, the page's thread ids, their comments and, on a cold cache, the rules of conduct. A margin for the
+# article page.
 ARTICLE_PAGE_QUERIES = 12
 
 
@@ -343,7 +351,8 @@ def test_article_page_queries_do_not_grow_with_comments(client, make_article, dj
     assert len(shown_ids(response)) == 100  # 50 threads a page, each a root and its reply
 
 
-def test_section_alone_costs_two_queries(rf, make_article, django_assert_num_queries):
+def test_section_alone_costs_three_queries(rf, make_article, django_assert_num_queries):
+    """The thread count, the page's thread ids, and their comments by that list (see comments.threads.get_page)."""
     from django.contrib.auth.models import AnonymousUser
     from django.template import engines
 
@@ -353,7 +362,7 @@ def test_section_alone_costs_two_queries(rf, make_article, django_assert_num_que
     request.user = AnonymousUser()
     template = engines["django"].from_string("{% load comments %}{% comment_section article %}")
     template.render({"article": article}, request)  # warms the rules cache
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         html = template.render({"article": article}, request)
     assert html.count('class="comment comment--published') == 100
 
