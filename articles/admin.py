@@ -123,7 +123,13 @@ class LabelledFormSet(BaseInlineFormSet):
         row = "new" if index is None else index + 1
         for name, field in form.fields.items():
             label = "Delete" if name == "DELETE" else field.label
-            field.widget.attrs.setdefault("aria-label", f"{label} ({self.model._meta.verbose_name} {row})")
+            name = f"{label} ({self.model._meta.verbose_name} {row})"
+            halves = getattr(field.widget, "widgets", None)
+            if halves and len(halves) == 2:  # a split date and time: each box is named on its own
+                for half, widget in zip(("date", "time"), halves, strict=True):
+                    widget.attrs.setdefault("aria-label", f"{name}: {half}")
+            else:
+                field.widget.attrs.setdefault("aria-label", name)
 
 
 class BylineForm(ModelForm):
@@ -146,6 +152,7 @@ class BylineInline(admin.TabularInline):
 
 class CorrectionInline(admin.StackedInline):
     model = Correction
+    formset = LabelledFormSet
     fields = ["kind", "text", "created_at"]
     extra = 0
     verbose_name_plural = "Corrections and update notes (shown at the foot of the article)"
