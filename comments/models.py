@@ -272,9 +272,7 @@ class QuarterHourCount(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["quarter", "status", "slot"], name="one_quarter_count_per_slot")
-        ]
+        constraints = [models.UniqueConstraint(fields=["quarter", "status", "slot"], name="one_quarter_count_per_slot")]
 
     def __str__(self):
         return f"{self.status} at {self.quarter}: {self.count}"
