@@ -31,10 +31,10 @@ class CountAtLeast(int):
 
 
 class QueuePaginator(Paginator):
-    def __init__(self, *args, known_count: int | None = None, cap: int = COUNT_CAP, **kwargs):
+    def __init__(self, *args, known_count: int | None = None, cap: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.known_count = known_count
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:
