@@ -44,6 +44,38 @@ class QueuePaginator(Paginator):
         found = self.object_list.order_by()[: self.cap + 1].count()
         return CountAtLeast(self.cap) if found > self.cap else found
 
+    def page(self, number):
+        """A page of a filtered list. Up to COUNT_CAP matches are found through the filter's own indexes and ordered
+        here, then the page's rows fetched by id: asked for the newest matches first, the planner would walk the
+        newest-first index hoping to meet them soon, which for matches among the oldest comments is the whole table.
+        """
+        ordering = self.object_list.query.order_by
+        if self.known_count is not None or isinstance(self.count, CountAtLeast) or not _sortable(ordering):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        names = [name.lstrip("-") for name in ordering]
+        rows = list(self.object_list.order_by().values_list(*names)[: self.cap + 1])
+        for position in reversed(range(len(names))):  # stable sorts, last key first
+            rows.sort(key=lambda row, i=position: row[i], reverse=ordering[position].startswith("-"))
+        ids = [row[names.index("pk")] for row in rows[bottom:top]]
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def _sortable(ordering) -> bool:
+    """The list's own orderings (never NULL, ending with the primary key); a column a moderator sorts by is not."""
+    return (
+        bool(ordering)
+        and ordering[-1] in ("pk", "-pk")
+        and all(isinstance(name, str) and name.lstrip("-") in SORTABLE for name in ordering)
+    )
+
+
+SORTABLE = {"status", "submitted_at", "pk"}
+
 
 def paginator_for(request, queryset, per_page, orphans=0, allow_empty_first_page=True) -> QueuePaginator:
     known = queue_total(current_queue(request)) if set(request.GET) <= PLAIN_PARAMS else None

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.admin import paging
+from comments.admin import CommentAdmin, paging
 from comments.admin.dashboard import daily_chart
 from comments.models import BlocklistEntry, Comment
 
@@ -60,7 +60,7 @@ def screens(article, make_comment):
         f"{CHANGELIST}?queue=spam&{drill}",
         f"{CHANGELIST}?queue=all&q=sender7@spam.example",
         f"{CHANGELIST}?queue=all&q=10.0.0.",
-        f"{CHANGELIST}?queue=all&q=senderspam12",
+        f"{CHANGELIST}?queue=all&q=senderspam1",
         f"{CHANGELIST}?queue=all&q=pills",
         f"{CHANGELIST}dashboard/",
         reverse("admin:comments_comment_change", args=[comment.pk]),
@@ -68,7 +68,10 @@ def screens(article, make_comment):
     ]
 
 
-def test_no_moderator_screen_runs_more_queries_as_the_table_grows(screens, moderator_client, article):
+def test_no_moderator_screen_runs_more_queries_as_the_table_grows(screens, moderator_client, article, monkeypatch):
+    # Pages of ten, so the lists are already several pages long before the table grows.
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 10)
+
     def queries_per_screen():
         counts = {}
         for url in screens:
@@ -104,6 +107,22 @@ def test_a_search_counts_up_to_the_cap_and_says_so(screens, moderator_client, mo
     assert "5+ results" in html
     html = moderator_client.get(f"{CHANGELIST}?queue=all&q=sender7@spam.example").content.decode()
     assert "1 result" in html
+
+
+@pytest.mark.parametrize("cap", [10_000, 50])
+def test_search_results_page_newest_first_whether_or_not_the_count_is_capped(
+    article, moderator_client, monkeypatch, cap
+):
+    monkeypatch.setattr(paging, "COUNT_CAP", cap)
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 10)
+    add_comments(article, 150, start=timezone.now() - timedelta(days=2), step=timedelta(minutes=-1))  # newest first
+    add_comments(article, 5, status=Status.PUBLISHED)
+    expected = list(Comment.objects.spam().order_by("-submitted_at", "-pk").values_list("pk", flat=True))
+    shown = []
+    for page in (1, 2, 3):
+        html = moderator_client.get(f"{CHANGELIST}?queue=all&q=pills&p={page}").content.decode()
+        shown += [int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)]
+    assert shown == expected[:30]
 
 
 def test_the_review_queue_lists_pending_before_flagged_newest_first(article, moderator_client):
