@@ -19,6 +19,7 @@ from comments.admin.queues import QUEUE_PARAM, current_queue, queue_total
 from comments.models import Comment
 
 COUNT_CAP = 10_000
+DEEP_PAGE = 1_000  # rows skipped from which a page is found by its ids first
 # Parameters that do not change which comments the list shows: the queue's own counter is its exact total.
 PLAIN_PARAMS = {QUEUE_PARAM, "p", "o", "all", "e", "_popup", "_to_field"}
 
@@ -50,13 +51,18 @@ class QueuePaginator(Paginator):
         newest-first index hoping to meet them soon, which for matches among the oldest comments is the whole table.
         """
         ordering = self.object_list.query.order_by
-        if self.known_count is not None or isinstance(self.count, CountAtLeast) or not _sortable(ordering):
-            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.known_count is not None or isinstance(self.count, CountAtLeast) or not _sortable(ordering):
+            if bottom < DEEP_PAGE:
+                return super().page(number)
+            # A deep page skips its offset over the ids alone (read off the queue's index), not over whole rows
+            # joined with their articles, then fetches its hundred rows.
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            return self._get_page(self.object_list.filter(pk__in=ids), number, self)
         names = [name.lstrip("-") for name in ordering]
         rows = list(self.object_list.order_by().values_list(*names)[: self.cap + 1])
         for position in reversed(range(len(names))):  # stable sorts, last key first

@@ -125,6 +125,18 @@ def test_search_results_page_newest_first_whether_or_not_the_count_is_capped(
     assert shown == expected[:30]
 
 
+def test_a_deep_queue_page_shows_the_same_rows_found_by_ids_first(article, moderator_client, monkeypatch):
+    monkeypatch.setattr(CommentAdmin, "list_per_page", 10)
+    add_comments(article, 45)
+    expected = list(Comment.objects.spam().order_by("-submitted_at", "-pk").values_list("pk", flat=True))
+    pages = {}
+    for deep in (1_000, 10):
+        monkeypatch.setattr(paging, "DEEP_PAGE", deep)
+        html = moderator_client.get(f"{CHANGELIST}?queue=spam&p=4").content.decode()
+        pages[deep] = [int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)]
+    assert pages[10] == pages[1_000] == expected[30:40]
+
+
 def test_the_review_queue_lists_pending_before_flagged_newest_first(article, moderator_client):
     now = timezone.now()
     add_comments(article, 2, status=Status.FLAGGED, start=now - timedelta(hours=1), step=timedelta(minutes=1))
