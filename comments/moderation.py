@@ -75,13 +75,16 @@ def similar_comments(source_ids: Iterable[int], *, trigram_threshold: float = 0.
     ids = sorted({int(pk) for pk in source_ids})[:SIMILAR_SOURCES_MAX]
     sources = list(Comment.objects.filter(pk__in=ids).values_list("fingerprint", "link_domains", "body", "author_url"))
     own_host = host(settings.SITE_URL)
-    fingerprints, domains = set(), set()
+    fingerprints, domains, bodies = set(), set(), []
     for fingerprint, domains_text, body, author_url in sources:
         if not fingerprint and not domains_text:
             # Rows written without Comment.save() (imports, bulk loads): work the markers out now.
             fingerprint, domains_text = comment_markers(body=body, author_url=author_url)
         if fingerprint:
+            # Only text long enough to have a fingerprint is compared by similarity too: short, common
+            # comments ("Great article!") must not pull each other in.
             fingerprints.add(fingerprint)
+            bodies.append(body)
         domains.update(domains_text.split())
     domains.discard(own_host)
     condition = Q(pk__in=ids)
@@ -89,8 +92,8 @@ def similar_comments(source_ids: Iterable[int], *, trigram_threshold: float = 0.
         condition |= Q(fingerprint__in=sorted(fingerprints))
     for domain in sorted(domains):
         condition |= _domain_q(domain)
-    if sources and trigram_available():
-        for _, _, body, _ in sources[:5]:
+    if bodies and trigram_available():
+        for body in bodies[:5]:
             similar = (
                 Comment.objects.annotate(similarity=TrigramSimilarity("body", body))
                 .filter(similarity__gte=trigram_threshold)

@@ -2,6 +2,7 @@
 
 queues.py     the queues and permissions every screen shares
 filters.py    the comment list's filters
+paging.py     its paginator and date drill-down, which never count or scan the whole table
 actions.py    its bulk actions and their confirmation page
 dashboard.py  the dashboard and "Empty spam" pages
 comments.py   CommentAdmin: the list and a comment's page, built from the three above

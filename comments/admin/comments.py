@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -13,6 +13,7 @@ from comments import moderation, spam
 from comments.admin.actions import CommentActions
 from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
+from comments.admin.paging import COUNT_CAP, CountAtLeast, paginator_for
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, current_queue
 from comments.models import Comment, CommentEvent, CommentReport
 
@@ -156,21 +157,17 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
     # The list -----------------------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        # The rank must exist before the ordering that uses it, so this does not start from super().
-        queryset = Comment.objects.defer("akismet_payload").annotate(
-            queue_rank=Case(
-                When(status=Status.PENDING, then=Value(0)),
-                When(status=Status.FLAGGED, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        return queryset.order_by(*self.get_ordering(request))
+        return Comment.objects.defer("akismet_payload").order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         if current_queue(request) == "review":
-            return ["queue_rank", "-submitted_at", "-pk"]  # pending first, then flagged
+            # Pending first, then flagged: "pending" sorts after "flagged", so status descending, which reads
+            # the queue index (status, submitted_at, id) backwards and stops after a page.
+            return ["-status", "-submitted_at", "-pk"]
         return ["-submitted_at", "-pk"]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return paginator_for(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         context = {
@@ -265,14 +262,17 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
         for kind, field, value in (("email", "author_email", obj.author_email), ("ip", "ip_address", obj.ip_address)):
             if not value:
                 continue
+            # Counted up to a cap: a spammer's address can have a million comments, and "10,000+" says enough.
+            sample = Comment.objects.filter(**{field: value}).order_by().values("pk")[: COUNT_CAP + 1]
             counts = dict(
-                Comment.objects.filter(**{field: value}).order_by().values_list("status").annotate(n=Count("pk"))
+                Comment.objects.filter(pk__in=sample).order_by().values_list("status").annotate(n=Count("pk"))
             )
+            total = sum(counts.values())
             rows.append(
                 (
                     changelist_url(queue="all", sender=f"{kind}:{value}"),
                     value,
-                    sum(counts.values()),
+                    CountAtLeast(COUNT_CAP) if total > COUNT_CAP else total,
                     counts.get(Status.PUBLISHED, 0),
                     counts.get(Status.PENDING, 0) + counts.get(Status.FLAGGED, 0),
                     counts.get(Status.SPAM, 0),

@@ -1,13 +1,13 @@
 """The moderation dashboard and "Empty spam": CommentAdmin's extra pages."""
 
+from bisect import bisect_right
 from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from comments import moderation, spam
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, queue_counts
-from comments.models import Comment, ModerationRecord
+from comments.models import Comment, ModerationRecord, QuarterHourCount
 
 
 class ModerationPages:
@@ -123,7 +123,8 @@ def spam_by_age() -> list[dict]:
 def daily_chart(*, days: int = 30, width: int = 720, height: int = 220) -> dict:
     """Comments a day over the last `days` days, published / held / spam, laid out as SVG rectangles.
 
-    All the drawing is numbers worked out here; the template only writes them into <rect> elements.
+    All the drawing is numbers worked out here; the template only writes them into <rect> elements. The counts
+    come from the quarter-hour counters (a few thousand rows a month at most), not from the comments themselves.
     """
     zone = timezone.get_current_timezone()
     first = timezone.localdate() - timedelta(days=days - 1)
@@ -131,16 +132,20 @@ def daily_chart(*, days: int = 30, width: int = 720, height: int = 220) -> dict:
     series = {"published": [Status.PUBLISHED], "held": [Status.PENDING, Status.FLAGGED], "spam": [Status.SPAM]}
     group = {status: name for name, statuses in series.items() for status in statuses}
     per_day = {first + timedelta(days=i): dict.fromkeys(series, 0) for i in range(days)}
+    # Each local midnight in Unix seconds: every zone's offset is whole quarter hours, so a quarter hour falls
+    # inside one local day.
+    midnights = [int(datetime.combine(day, time.min, tzinfo=zone).timestamp()) for day in per_day]
+    day_list = list(per_day)
     rows = (
-        Comment.objects.filter(submitted_at__gte=start, status__in=list(group))
-        .annotate(day=TruncDate("submitted_at", tzinfo=zone))
+        QuarterHourCount.objects.filter(quarter__gte=int(start.timestamp()), status__in=list(group))
         .order_by()
-        .values_list("day", "status")
-        .annotate(n=Count("pk"))
+        .values_list("quarter", "status")
+        .annotate(n=Sum("count"))
     )
-    for day, status, n in rows:
-        if day in per_day:
-            per_day[day][group[status]] += n
+    for quarter, status, n in rows:
+        index = bisect_right(midnights, quarter) - 1
+        if 0 <= index < days and n:
+            per_day[day_list[index]][group[status]] += n
     peak = max((sum(counts.values()) for counts in per_day.values()), default=0)
     scale_top = _nice_ceiling(peak)
     left, bottom, top = 44, 24, 8
