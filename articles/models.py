@@ -36,7 +36,7 @@ class Section(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
-    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
+    is_demo = models.BooleanField(default=False, db_default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -51,7 +51,7 @@ class Section(models.Model):
 class Tag(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
+    is_demo = models.BooleanField(default=False, db_default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -78,7 +78,7 @@ class Author(models.Model):
         on_delete=models.SET_NULL,
         related_name="author_profile",
     )
-    is_demo = models.BooleanField(default=False, editable=False)  # made by seed_demo
+    is_demo = models.BooleanField(default=False, db_default=False, editable=False)  # made by seed_demo
 
     class Meta:
         ordering = ["name"]
@@ -178,7 +178,7 @@ class Article(models.Model):
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     # Made by `manage.py seed_demo`, which finds its own rows by this mark only (never by slug): whatever an
     # editor does to a demo row, a re-run leaves it alone.
-    is_demo = models.BooleanField(default=False, editable=False)
+    is_demo = models.BooleanField(default=False, db_default=False, editable=False)
     # Bumped on every save: a form carries the version it was opened at, and a save from an older one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     # PostgreSQL full-text search: kept current by articles/search.py, GIN-indexed by migration 0002 (not on

@@ -102,7 +102,7 @@ class Comment(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
     link_domains = models.CharField(max_length=LINK_DOMAINS_MAX, blank=True)
     # Made by `manage.py seed_demo_comments`, which finds its own comments by this mark only.
-    is_demo = models.BooleanField(default=False, editable=False)
+    is_demo = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = CommentQuerySet.as_manager()
 

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
@@ -26,6 +28,20 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+
+
+class OneRequestAtATimeServer(WSGIServer):
+    """The live server, answering one request at a time (Django then closes each connection after its response).
+
+    On SQLite the live server's threads share the test's one in-memory connection: two requests at once, such as
+    the article form's autosave beacon and the next page, would otherwise run inside each other's transaction."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def pytest_collection_modifyitems(config, items):

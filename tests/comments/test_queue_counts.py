@@ -110,7 +110,7 @@ def test_counts_exact_after_permanent_delete_that_keeps_a_tombstone(wave, modera
 
 def test_counts_exact_after_deleting_everything_from_senders(wave, moderator):
     result = moderation.delete_from_senders(
-        comments=Comment.objects.filter(author_email="spammer1@spam.example"), moderator=moderator
+        comments=Comment.objects.filter(author_email="spammer1@spam.example"), moderator=moderator, match="both"
     )
     assert result.deleted == 4
     assert_exact()
