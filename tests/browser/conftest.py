@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.servers.basehttp import WSGIServer
-from django.test.testcases import LiveServerThread
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
