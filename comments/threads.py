@@ -126,15 +126,8 @@ def get_page(
     per_page = per_page or settings.COMMENTS_PER_PAGE
     if newest_first is None:
         newest_first = settings.COMMENTS_NEWEST_FIRST
-    roots = shown_roots(article, own_ids=own_ids).order_by("-thread_id" if newest_first else "thread_id")
-    thread_ids = None
-    if _to_int(page) <= 1:
-        # Most views are of the first page, and most articles have one page: a first page short of threads is
-        # the only one, so its length is the count and the COUNT query is spared.
-        thread_ids = list(roots.values_list("thread_id", flat=True)[:per_page])
-        thread_count = len(thread_ids) if len(thread_ids) < per_page else roots.count()
-    else:
-        thread_count = roots.count()
+    roots = shown_roots(article, own_ids=own_ids)
+    thread_count = roots.count()
     num_pages = max(1, math.ceil(thread_count / per_page))
     number = min(max(_to_int(page), 1), num_pages)
     result = ThreadPage(number=number, num_pages=num_pages, thread_count=thread_count)
@@ -142,11 +135,11 @@ def get_page(
         return result
 
     offset = (number - 1) * per_page
-    if thread_ids is None:
-        # The page's thread ids are read first and the rows fetched by that list: nested as a subquery instead,
-        # PostgreSQL with statistics stale after a bulk insert re-read the sorted roots once for every comment
-        # of the article (seconds for a deep page of a 5,000-comment article; bench/explain_page.py).
-        thread_ids = list(roots.values_list("thread_id", flat=True)[offset : offset + per_page])
+    order = "-thread_id" if newest_first else "thread_id"
+    # The page's thread ids are read first and the rows fetched by that list: nested as a subquery instead,
+    # PostgreSQL with statistics stale after a bulk insert re-read the sorted roots once for every comment of
+    # the article (seconds for a deep page of a 5,000-comment article; bench/explain_page.py).
+    thread_ids = list(roots.order_by(order).values_list("thread_id", flat=True)[offset : offset + per_page])
     rows = [
         PageComment(*values)
         for values in Comment.objects.filter(article=article, thread_id__in=thread_ids)
