@@ -16,6 +16,18 @@ from django.db import connection
 from wsgi_get import get, last_headers
 
 
+def queries_of_one_view(path: str) -> int:
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        get(path)
+    return len(statements)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("paths", nargs="+")
@@ -27,9 +39,7 @@ def main():
             status, _body = get(path)
         if not status.startswith("200"):
             raise SystemExit(f"{path}: {status}")
-        queries = []
-        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
-            get(path)
+        queries = queries_of_one_view(path)
         rounds = []
         for _ in range(args.rounds):
             start = time.process_time()
@@ -38,7 +48,7 @@ def main():
             rounds.append((time.process_time() - start) * 1000 / args.views)
         cached = last_headers.get("X-Page-Cache", "not cached")
         print(
-            f"{path} ({cached}, {len(queries)} queries): CPU ms per view min {min(rounds):.2f}, "
+            f"{path} ({cached}, {queries} queries): CPU ms per view min {min(rounds):.2f}, "
             f"median {statistics.median(rounds):.2f}; rounds of {args.views}: {', '.join(f'{r:.2f}' for r in rounds)}"
         )
 
