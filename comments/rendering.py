@@ -50,9 +50,12 @@ def comment_text(value: str) -> SafeString:
     return mark_safe(linebreaks(html))  # noqa: S308 - built from escaped text above
 
 
-def display_time(moment) -> str:
-    """A time as "Nov 26, 2026, 3:05 PM" in the site's zone: Django's "M j, Y, g:i A" without its per-call cost."""
-    local = timezone.localtime(moment)
+def display_time(moment, zone=None) -> str:
+    """A time as "Nov 26, 2026, 3:05 PM" in the site's zone: Django's "M j, Y, g:i A" without its per-call cost.
+
+    `zone` (the current time zone) can be looked up once by a caller formatting many times.
+    """
+    local = timezone.localtime(moment, zone)
     hour = local.hour % 12 or 12
     meridiem = "AM" if local.hour < 12 else "PM"
     return f"{MONTHS[local.month - 1]} {local.day}, {local.year}, {hour}:{local.minute:02d} {meridiem}"
@@ -72,6 +75,7 @@ def render_comments(
 ) -> SafeString:
     """The page's comments, in order, as one HTML string; `reply_form` goes into `reply_to`'s slot."""
     out = []
+    zone = timezone.get_current_timezone()
     for comment in comments:
         pk = comment.pk
         kind = "comment--reply" if comment.depth else "comment--thread"
@@ -96,7 +100,7 @@ def render_comments(
                 f'<header class="comment-meta">{number}<span class="comment-author">{author}</span> '
                 f'<a class="comment-permalink" href="{permalink_prefix}{pk}{permalink_suffix}" '
                 f'title="Link to this comment"><time datetime="{comment.submitted_at.isoformat()}">'
-                f"{display_time(comment.submitted_at)}</time></a>{held}</header>"
+                f"{display_time(comment.submitted_at, zone)}</time></a>{held}</header>"
                 f'<div class="comment-body" dir="auto">{comment_text(comment.body)}</div>'
             )
             # A page holds a hundred "Reply" links: each one's name says whose comment it answers, for a screen
