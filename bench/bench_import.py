@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_delete import fresh_database  # a sibling script: bench/ is on the path when run
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/newsroom_wxr"
 PARSE = """
@@ -37,21 +39,6 @@ with open(sys.argv[1], "rb") as handle:
             comments += len(entry.comments)
 print(f"{posts} posts, {comments} comments")
 """
-
-
-def fresh_database(url: str) -> None:
-    if url.startswith("sqlite"):
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def child(command: list[str], env: dict) -> tuple[float, float, float, str]:

@@ -28,6 +28,8 @@ import time
 import warnings
 from pathlib import Path
 
+from bench_delete import fresh_database  # a sibling script: bench/ is on the path when run
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/nr_bench_search"
 VOCABULARY = 20_000
@@ -43,16 +45,6 @@ def django_setup(url: str) -> None:
     import django
 
     django.setup()
-
-
-def fresh_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def vocabulary(rng: random.Random) -> list[str]:
