@@ -6,13 +6,16 @@ from dataclasses import dataclass
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from reversion.models import Revision, Version
 from reversion.signals import post_revision_commit
 
-from articles.models import Article, Byline, Correction, Section, Tag
+from articles.models import Article, Author, Byline, Correction, Section, Tag
 
 reversion.register(Byline)
 reversion.register(Correction)
@@ -27,8 +30,12 @@ COMPARED_FIELDS = [
     "headline", "slug", "dek", "section", "tags", "lead_image", "lead_image_caption", "lead_image_credit",
     "lead_image_alt", "status", "published_at", "comments_mode", "comment_moderation",
 ]  # fmt: skip
-# What a restore brings back: the words and the picture, never the status or the publication time.
+# What a restore brings back: the words and the picture, never the status or the publication time. The followed
+# bylines and corrections come back too (see `followed`).
 RESTORED_FIELDS = ["headline", "dek", "body", "section", "lead_image_caption", "lead_image_credit", "lead_image_alt"]
+# The rows each revision keeps alongside the article, and the order they read in.
+FOLLOWED = {Byline: ("position", "id"), Correction: ("created_at", "id")}
+CORRECTION_FIELDS = [("kind", "kind"), ("text", "text"), ("created_at", "time")]
 
 
 def article_versions(article: Article) -> QuerySet[Version]:
@@ -56,6 +63,27 @@ def prune_revisions(sender, revision, versions, **kwargs):
         )
         Revision.objects.filter(pk__in=old_revisions).exclude(pk__in=shared).delete()
         mine.filter(revision_id__in=old_revisions).delete()
+
+
+def followed(versions: list[Version], article_id: int) -> dict[int, dict[type, list[dict]]]:
+    """The bylines and corrections each revision kept of this article, as field dicts in reading order.
+
+    One query for any number of revisions; a bulk action's revision also holds other articles' rows, left out here.
+    """
+    content_types = ContentType.objects.get_for_models(*FOLLOWED)
+    by_type = {ct.pk: model for model, ct in content_types.items()}
+    kept = {version.revision_id: {model: [] for model in FOLLOWED} for version in versions}
+    rows = Version.objects.filter(revision_id__in=list(kept), content_type_id__in=list(by_type)).select_related(
+        "content_type"
+    )
+    for row in rows:
+        fields = row.field_dict
+        if fields.get("article_id") == article_id:
+            kept[row.revision_id][by_type[row.content_type_id]].append(fields)
+    for models in kept.values():
+        for model, order in FOLLOWED.items():
+            models[model].sort(key=lambda fields, order=order: tuple(fields[name] for name in order))
+    return kept
 
 
 def who(version: Version) -> str:
@@ -131,8 +159,44 @@ def compare(old: Version, new: Version) -> dict:
         )
         for name in COMPARED_FIELDS
     ]
+    rows += _followed_rows(old, new)
     left, right = word_diff(old_fields.get("body", ""), new_fields.get("body", ""))
     return {"fields": rows, "body_old": left, "body_new": right}
+
+
+def _followed_rows(old: Version, new: Version) -> list[FieldChange]:
+    """Bylines (names in reading order) and each correction's kind, text and time, old against new."""
+    kept = followed([old, new], int(old.object_id))
+    before, after = kept[old.revision_id], kept[new.revision_id]
+    author_ids = {fields["author_id"] for fields in before[Byline] + after[Byline]}
+    names = dict(Author.objects.filter(pk__in=author_ids).values_list("pk", "name"))
+
+    def bylines(rows: list[dict]) -> str:
+        return ", ".join(names.get(fields["author_id"], f"#{fields['author_id']}") for fields in rows) or "—"
+
+    changes = [FieldChange(label="Bylines", old=bylines(before[Byline]), new=bylines(after[Byline]))]
+    old_corrections = {fields["id"]: fields for fields in before[Correction]}
+    new_corrections = {fields["id"]: fields for fields in after[Correction]}
+    ordered = sorted(
+        {**old_corrections, **new_corrections}.values(), key=lambda fields: (fields["created_at"], fields["id"])
+    )
+    kinds = dict(Correction.Kind.choices)
+    for number, fields in enumerate(ordered, start=1):
+        pair = (old_corrections.get(fields["id"]), new_corrections.get(fields["id"]))
+        for name, label in CORRECTION_FIELDS:
+            shown = []
+            for side in pair:
+                value = side.get(name) if side else None
+                if side is None:
+                    shown.append("—")
+                elif name == "kind":
+                    shown.append(str(kinds.get(value, value)))
+                elif name == "created_at":
+                    shown.append(date_format(timezone.localtime(value), "DATETIME_FORMAT"))
+                else:
+                    shown.append(str(value))
+            changes.append(FieldChange(label=f"Correction {number}: {label}", old=shown[0], new=shown[1]))
+    return changes
 
 
 def last_version(article: Article) -> Version | None:

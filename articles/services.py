@@ -19,8 +19,16 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 from reversion.models import Version
 
-from articles.models import Article, ArticleDraft, ArticleLock, ArticleQuerySet, EditorialNote
-from articles.revisions import RESTORED_FIELDS
+from articles.models import (
+    Article,
+    ArticleDraft,
+    ArticleLock,
+    ArticleQuerySet,
+    Author,
+    Byline,
+    EditorialNote,
+)
+from articles.revisions import RESTORED_FIELDS, followed
 
 
 @contextmanager
@@ -91,9 +99,10 @@ def add_note(*, article: Article, user, text: str, kind: str = EditorialNote.Kin
 
 
 def restore_version(*, article: Article, version: Version, user) -> Article:
-    """Bring back a revision's words and picture as a new revision; status and publication time stay as they are
-    (restoring a published article's text does not take it down)."""
+    """Bring back a revision's words, picture, bylines and corrections as a new revision; status and publication
+    time stay as they are (restoring a published article's text does not take it down)."""
     fields = version.field_dict
+    kept = followed([version], article.pk)[version.revision_id]
     when = timezone.localtime(version.revision.date_created)
     with revision(user=user, comment=f"Restored the version from {when:%Y-%m-%d %H:%M}"):
         locked = Article.objects.select_for_update().get(pk=article.pk)
@@ -107,6 +116,19 @@ def restore_version(*, article: Article, version: Version, user) -> Article:
         locked.save()
         if "tags" in fields:
             locked.tags.set(fields["tags"])
+        for model, rows in kept.items():
+            # As they were: rows added since go, removed ones come back with their own ids, edited ones revert.
+            # Deleting first keeps the one-byline-per-author constraint from tripping over a reordering.
+            model.objects.filter(article=locked).delete()
+            if model is Byline:
+                # An author deleted since can no longer be credited.
+                authors = set(
+                    Author.objects.filter(pk__in=[row["author_id"] for row in rows]).values_list("pk", flat=True)
+                )
+                rows = [row for row in rows if row["author_id"] in authors]
+            for row in rows:
+                # One by one, so the page cache and the search index hear of each (bulk_create sends no signals).
+                model(**{**row, "article_id": locked.pk}).save(force_insert=True)
     return locked
 
 

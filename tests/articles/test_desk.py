@@ -11,8 +11,8 @@ from django.utils import timezone
 from PIL import Image
 from reversion.models import Version
 
-from articles import services
-from articles.models import Article, ArticleDraft, ArticleLock, EditorialNote
+from articles import revisions, services
+from articles.models import Article, ArticleDraft, ArticleLock, Byline, Correction, EditorialNote
 from articles.revisions import article_versions, word_diff
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,86 @@ def test_restoring_a_published_articles_text_keeps_it_published(editor, article,
     assert article.body == original_body
     assert article.is_live
     assert article_versions(article).first().revision.comment.startswith("Restored the version from")
+
+
+def test_restore_brings_back_bylines_and_corrections_as_they_were(editor, make_author, article, client_for):
+    first, second, third = make_author("Ana Ruiz"), make_author("Ben Oyelaran"), make_author("Cy Park")
+    article.bylines.all().delete()
+    kept_a = Byline.objects.create(article=article, author=first, position=0)
+    kept_b = Byline.objects.create(article=article, author=second, position=1)
+    fixed = Correction.objects.create(article=article, text="An earlier version misspelled the mayor's name.")
+    with services.revision(user=editor, comment="as filed"):
+        article.save()
+    as_filed = article_versions(article).first()
+    with services.revision(user=editor, comment="reworked"):
+        kept_a.delete()
+        kept_b.position = 0
+        kept_b.save()
+        Byline.objects.create(article=article, author=third, position=1)
+        fixed.text = "Rewritten note."
+        fixed.save()
+        Correction.objects.create(article=article, kind=Correction.Kind.UPDATE, text="Added later.")
+        article.save()
+
+    response = client_for(editor).post(reverse("admin:articles_article_restore", args=[article.pk, as_filed.pk]))
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert [(b.author.name, b.position) for b in article.bylines.order_by("position")] == [
+        ("Ana Ruiz", 0),
+        ("Ben Oyelaran", 1),
+    ]
+    assert list(article.corrections.values_list("text", flat=True)) == [
+        "An earlier version misspelled the mayor's name."
+    ]
+    assert article.is_live
+    newest = article_versions(article).first()
+    assert newest.revision.comment.startswith("Restored the version from")
+    assert newest.pk != as_filed.pk
+    # The restore's own revision keeps the restored bylines, so restoring can itself be undone.
+    restored_rows = revisions.followed([newest], article.pk)[newest.revision_id]
+    assert [row["author_id"] for row in restored_rows[Byline]] == [first.pk, second.pk]
+
+
+def test_restore_skips_a_byline_whose_author_was_deleted(editor, make_author, article):
+    gone = make_author("Gone Reporter")
+    Byline.objects.create(article=article, author=gone, position=5)
+    with services.revision(user=editor, comment="with guest"):
+        article.save()
+    version = article_versions(article).first()
+    Byline.objects.filter(author=gone).delete()
+    gone.delete()
+    services.restore_version(article=article, version=version, user=editor)
+    assert not article.bylines.filter(author_id=gone.pk).exists()
+    assert article.bylines.exists()
+
+
+def test_compare_shows_byline_and_correction_changes_field_by_field(
+    editor, make_author, article, client_for, django_assert_max_num_queries
+):
+    article.bylines.all().delete()
+    Byline.objects.create(article=article, author=make_author("Ana Ruiz"), position=0)
+    with services.revision(user=editor, comment="one"):
+        article.save()
+    with services.revision(user=editor, comment="two"):
+        Byline.objects.create(article=article, author=make_author("Cy Park"), position=1)
+        Correction.objects.create(article=article, text="The vote was 7-2, not 6-3.")
+        article.save()
+    new, old = list(article_versions(article))
+    url = reverse("admin:articles_article_compare", args=[article.pk])
+    client = client_for(editor)
+    with django_assert_max_num_queries(14):
+        response = client.get(url, {"a": old.pk, "b": new.pk})
+    html = response.content.decode()
+    assert (
+        '<tr class="desk-changed"><th scope="row">Bylines <span class="desk-tag">changed</span></th>'
+        "<td>Ana Ruiz</td><td>Ana Ruiz, Cy Park</td></tr>"
+    ) in html
+    assert (
+        '<th scope="row">Correction 1: text <span class="desk-tag">changed</span></th>'
+        "<td>—</td><td>The vote was 7-2, not 6-3.</td>"
+    ) in html
+    assert "Correction 1: kind" in html
 
 
 def test_restore_needs_change_permission(reporter, reporter_author, make_article, client_for, editor):
