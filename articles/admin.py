@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -21,9 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 from js_asset import Media as NoncedMedia
+from PIL import Image
 
 from articles import revisions, search, services
-from articles.forms import ArticleAdminForm, ScheduleForm
+from articles.forms import ArticleAdminForm, ArticleImageForm, ScheduleForm
 from articles.models import (
     Article,
     ArticleDraft,
@@ -443,6 +445,8 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj is not None:
             desk["history_url"] = reverse("admin:articles_article_history", args=[obj.pk])
             desk["sent_back"] = obj.editorial_notes.filter(kind=EditorialNote.Kind.SENT_BACK).last()
+        if editable and obj is not None:
+            desk["images"] = [photo.as_figure() for photo in obj.images.all()]
         if editable:
             desk["lock"] = self._lock_state(request, obj)
             desk["autosave"] = self._autosave_offer(request, obj)
@@ -450,6 +454,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "autosaveUrl": reverse("admin:articles_article_autosave", args=[obj.pk] if obj else []),
                 "discardUrl": reverse("admin:articles_article_autosave_discard", args=[obj.pk] if obj else []),
                 "lockUrl": reverse("admin:articles_article_lock", args=[obj.pk]) if obj else None,
+                "imagesUrl": reverse("admin:articles_article_images", args=[obj.pk]) if obj else None,
                 "storageKey": f"newsroom-desk:{request.user.pk}:{obj.pk if obj else 'new'}",
                 "newStorageKey": f"newsroom-desk:{request.user.pk}:new",
                 "holdsLock": desk["lock"]["mine"] if desk.get("lock") else True,
@@ -562,6 +567,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 name="articles_article_autosave_discard",
             ),
             path("<int:pk>/lock/", self.json_view(self.lock_view), name="articles_article_lock"),
+            path("<int:pk>/images/", self.json_view(self.image_upload_view), name="articles_article_images"),
             *super().get_urls(),
         ]
 
@@ -674,6 +680,20 @@ class ArticleAdmin(admin.ModelAdmin):
         if article is not None:
             answer["stale"] = isinstance(version, int) and version != article.version
         return JsonResponse(answer)
+
+    def image_upload_view(self, request, article):
+        """A photo for this article's text, from the picker under the editor: 201 with what to insert."""
+        form = ArticleImageForm(request.POST, request.FILES)
+        if not form.is_valid():
+            message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            return JsonResponse({"error": "invalid", "message": message, "fields": form.errors}, status=400)
+        try:
+            with transaction.atomic():
+                photo = services.add_article_image(article=article, user=request.user, **form.cleaned_data)
+        except (OSError, Image.DecompressionBombError):
+            # Pillow could read the header but not the picture (a truncated or oversized file).
+            return JsonResponse({"error": "invalid", "message": "That file could not be read as a photo."}, status=400)
+        return JsonResponse(photo.as_figure(), status=201)
 
     def discard_view(self, request, article):
         services.discard_draft(user=request.user, article=article)

@@ -6,7 +6,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorFormField
 
-from articles.models import Article
+from articles.models import Article, ArticleImage
 from articles.sanitize import clean_html
 
 # What people type into a time box: "08:00", "8:00", "8:00 AM", "8:00am", "08:00:00".
@@ -171,3 +171,24 @@ class ArticleAdminForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data["opened_version"] = current
         raise forms.ValidationError("stale", code="stale")
+
+
+class ArticleImageForm(forms.ModelForm):
+    """A photo uploaded from the picker under the editor."""
+
+    class Meta:
+        model = ArticleImage
+        fields = ["image", "alt", "caption", "credit"]
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image and image.size > settings.ARTICLE_IMAGE_MAX_BYTES:
+            limit = settings.ARTICLE_IMAGE_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"That file is too big: photos up to {limit} MB.")
+        return image
+
+    def clean_alt(self):
+        alt = self.cleaned_data["alt"].strip()
+        if not alt:
+            raise forms.ValidationError("Describe the photo for readers who cannot see it.")
+        return alt

@@ -358,6 +358,60 @@ class Correction(models.Model):
         return f"{self.get_kind_display()} on {self.article}"
 
 
+class ArticleImage(models.Model):
+    """A photo uploaded to one article for use in its text: the reporter places it from the picker under the
+    editor, which writes a figure (the photo with its alt text, size, caption and credit) into the body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="inline/%Y/%m/", width_field="width", height_field="height")
+    alt = models.CharField("alt text", max_length=200, help_text="What the photo shows, for readers who cannot see it.")
+    caption = models.CharField(max_length=300, blank=True)
+    credit = models.CharField(max_length=150, blank=True)
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    # Resized copies made once at upload, as for the lead image: {"480": {"webp": path, "jpeg": path, ...}}.
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return self.alt
+
+    def clean(self):
+        if not self.alt.strip():
+            raise ValidationError({"alt": "Describe the photo for readers who cannot see it."})
+
+    def rendition(self, widest: int) -> tuple[str, int, int]:
+        """(URL, width, height) of the widest JPEG rendition no wider than `widest` (the original without any)."""
+        storage = self._meta.get_field("image").storage
+        widths = sorted(int(width) for width in self.renditions)
+        fitting = [width for width in widths if width <= widest] or widths[:1]
+        if not fitting:
+            return self.image.url, self.width, self.height
+        chosen = self.renditions[str(fitting[-1])]
+        return storage.url(chosen["jpeg"]), fitting[-1], chosen["height"]
+
+    def as_figure(self) -> dict:
+        """What the picker inserts into the body, and shows in its list."""
+        src, width, height = self.rendition(settings.ARTICLE_INLINE_IMAGE_WIDTH)
+        thumb = self.rendition(0)[0]
+        return {
+            "id": self.pk,
+            "src": src,
+            "width": width,
+            "height": height,
+            "thumb": thumb,
+            "alt": self.alt,
+            "caption": self.caption,
+            "credit": self.credit,
+        }
+
+
 class ArticleRedirect(models.Model):
     """An article's former public path, answered with a 301 after an editor changes its slug or date."""
 

@@ -22,6 +22,7 @@ from reversion.models import Version
 from articles.models import (
     Article,
     ArticleDraft,
+    ArticleImage,
     ArticleLock,
     ArticleQuerySet,
     Author,
@@ -192,33 +193,48 @@ def release_lock(*, article: Article, user) -> None:
 
 
 def make_lead_renditions(*, article: Article) -> dict:
-    """Resize the lead image once, at upload, to each width in `ARTICLE_LEAD_IMAGE_WIDTHS` (never enlarging),
-    as WebP and as a JPEG fallback; the paths go on the article."""
-    if not article.lead_image:
-        renditions = {}
-    else:
-        storage = article.lead_image.storage
-        stem = PurePosixPath(article.lead_image.name)
-        with article.lead_image.open("rb") as source:
-            image = ImageOps.exif_transpose(Image.open(source))
-            image.load()
-        if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")
-        renditions = {}
-        widths = sorted({min(width, image.width) for width in settings.ARTICLE_LEAD_IMAGE_WIDTHS})
-        for width in widths:
-            height = round(image.height * width / image.width)
-            resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
-            paths = {}
-            for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpg")):
-                buffer = BytesIO()
-                resized.save(buffer, fmt, quality=82)
-                name = str(stem.parent / "renditions" / f"{stem.stem}-{width}.{ext}")
-                paths["webp" if ext == "webp" else "jpeg"] = storage.save(name, ContentFile(buffer.getvalue()))
-            renditions[str(width)] = {**paths, "height": height}
+    """Resize the lead image once, at upload (see `make_renditions`); the paths go on the article."""
+    renditions = make_renditions(article.lead_image) if article.lead_image else {}
     Article.objects.filter(pk=article.pk).update(lead_image_renditions=renditions)
     article.lead_image_renditions = renditions
     return renditions
+
+
+def make_renditions(photo) -> dict:
+    """Resize an uploaded photo to each width in `ARTICLE_LEAD_IMAGE_WIDTHS` (never enlarging), as WebP and as a
+    JPEG fallback, next to the original: {"480": {"webp": path, "jpeg": path, "height": 320}, ...}."""
+    storage = photo.storage
+    stem = PurePosixPath(photo.name)
+    with photo.open("rb") as source:
+        image = ImageOps.exif_transpose(Image.open(source))
+        image.load()
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    renditions = {}
+    widths = sorted({min(width, image.width) for width in settings.ARTICLE_LEAD_IMAGE_WIDTHS})
+    for width in widths:
+        height = round(image.height * width / image.width)
+        resized = image if width == image.width else image.resize((width, height), Image.Resampling.LANCZOS)
+        paths = {}
+        for fmt, ext in (("WEBP", "webp"), ("JPEG", "jpg")):
+            buffer = BytesIO()
+            resized.save(buffer, fmt, quality=82)
+            name = str(stem.parent / "renditions" / f"{stem.stem}-{width}.{ext}")
+            paths["webp" if ext == "webp" else "jpeg"] = storage.save(name, ContentFile(buffer.getvalue()))
+        renditions[str(width)] = {**paths, "height": height}
+    return renditions
+
+
+def add_article_image(*, article: Article, user, image, alt: str, caption: str = "", credit: str = "") -> ArticleImage:
+    """Keep a photo uploaded to an article, with its renditions, for the reporter to place in the text."""
+    photo = ArticleImage(
+        article=article, image=image, alt=alt.strip(), caption=caption.strip(), credit=credit.strip(), uploaded_by=user
+    )
+    photo.full_clean()
+    photo.save()
+    photo.renditions = make_renditions(photo.image)
+    ArticleImage.objects.filter(pk=photo.pk).update(renditions=photo.renditions)
+    return photo
 
 
 def set_revision_comment(comment: str) -> None:

@@ -313,6 +313,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 ARTICLE_REVISIONS_KEEP = env_int("ARTICLE_REVISIONS_KEEP", 100)  # revisions kept per article, oldest go first
 ARTICLE_LOCK_SECONDS = env_int("ARTICLE_LOCK_SECONDS", 120)  # an edit lock lasts this long after the last heartbeat
 ARTICLE_LEAD_IMAGE_WIDTHS = [480, 960, 1600]
+# Photos placed in an article's text use the widest of those renditions up to this width (the text column).
+ARTICLE_INLINE_IMAGE_WIDTH = 960
+ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 20 * 1024 * 1024)  # largest photo upload
 # While one request rebuilds a page whose article changed, other anonymous readers are served the previous copy,
 # never once the oldest change it lacks is this old (0: every reader renders a changed page itself).
 PAGE_CACHE_STALE_SECONDS = env_float("PAGE_CACHE_STALE_SECONDS", 1.0)

@@ -175,3 +175,44 @@ def test_desk_screens_have_no_serious_accessibility_violations(page, live_url, e
     leave(page)
     serious = leave_results
     assert serious == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+
+
+def test_photo_uploaded_from_the_picker_is_inserted_at_the_cursor_by_keyboard(
+    page, live_url, editor, make_article, settings, tmp_path
+):
+    from io import BytesIO
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    article = make_article(status=Article.Status.DRAFT, body="<p>Before the photo.</p><p>After the photo.</p>")
+    log_in(page, editor, change_path(article))
+    box = editor_box(page)
+    box.get_by_text("Before the photo.").click()
+    page.keyboard.press("End")
+    buffer = BytesIO()
+    Image.new("RGB", (1200, 800), (30, 120, 60)).save(buffer, "JPEG")
+    picker = page.get_by_role("region", name="Photos for this article")
+    picker.get_by_label("Photo", exact=True).set_input_files(
+        {"name": "park.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+    )
+    picker.get_by_role("button", name="Upload photo").click()
+    expect(page.locator("#desk-image-status")).to_contain_text("Alt text is required")
+    picker.get_by_label("Alt text (required)").fill("Children on the new climbing frame")
+    picker.get_by_label("Caption").fill("The park opened on Saturday.")
+    picker.get_by_label("Credit").fill("Ana Ruiz")
+    picker.get_by_role("button", name="Upload photo").click()
+    insert = page.get_by_role("button", name="Insert photo: Children on the new climbing frame")
+    expect(insert).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(box.locator("figure img")).to_have_attribute("alt", "Children on the new climbing frame")
+    expect(box.locator("figure figcaption")).to_have_text("The park opened on Saturday. Photo: Ana Ruiz")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("Saved at")
+    leave(page)
+    article.refresh_from_db()
+    assert article.body.startswith('<p>Before the photo.</p><figure><img src="/media/inline/')
+    assert 'alt="Children on the new climbing frame" width="960" height="640">' in article.body
+    assert article.body.endswith(
+        "<figcaption>The park opened on Saturday. Photo: Ana Ruiz</figcaption></figure><p>After the photo.</p>"
+    )
