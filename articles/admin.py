@@ -652,8 +652,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 return JsonResponse({"error": "login", "message": "Your login expired."}, status=401)
             article = None
             if pk is not None:
-                # A plain fetch: the permission check below decides what this user may touch.
-                article = Article.objects.filter(pk=pk).first()
+                # A plain fetch: the permission check below decides what this user may touch. These endpoints
+                # need the version, never the text, which can be long.
+                article = Article.objects.only("pk", "version", "status").filter(pk=pk).first()
                 if article is None:
                     return JsonResponse({"error": "missing", "message": "No such article."}, status=404)
             allowed = self.has_change_permission(request, article) if article else self.has_add_permission(request)
@@ -670,13 +671,13 @@ class ArticleAdmin(admin.ModelAdmin):
         except (ValueError, AssertionError):
             return JsonResponse({"error": "invalid", "message": "Send the fields as a JSON object."}, status=400)
         version = payload.get("version")
-        draft = services.autosave(
+        saved_at = services.autosave(
             user=request.user,
             article=article,
             data=payload,
             base_version=version if isinstance(version, int) else None,
         )
-        answer = {"saved_at": draft.saved_at.isoformat(), "saved": local_time(draft.saved_at)}
+        answer = {"saved_at": saved_at.isoformat(), "saved": local_time(saved_at)}
         if article is not None:
             answer["stale"] = isinstance(version, int) and version != article.version
         return JsonResponse(answer)
@@ -704,6 +705,9 @@ class ArticleAdmin(admin.ModelAdmin):
         if request.GET.get("release") == "1":
             services.release_lock(article=article, user=request.user)
             return JsonResponse({"released": True})
+        if not take and services.keep_lock_alive(article=article, user=request.user):
+            # Still ours: the page needs no more than that (who and since are shown only for someone else).
+            return JsonResponse({"mine": True, "holder": display_name(request.user), "version": article.version})
         lock = services.touch_lock(article=article, user=request.user, take=take)
         return JsonResponse(
             {

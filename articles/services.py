@@ -138,19 +138,23 @@ def restore_version(*, article: Article, version: Version, user) -> Article:
 AUTOSAVED_FIELDS = ("headline", "dek", "body")
 
 
-def autosave(*, user, article: Article | None, data: dict, base_version: int | None) -> ArticleDraft:
+def autosave(*, user, article: Article | None, data: dict, base_version: int | None) -> datetime:
     """Keep what someone typed as their pending draft of the article (or of their new article): readers see
-    nothing of it until the article itself is saved."""
+    nothing of it until the article itself is saved. Returns when it was kept."""
+    saved_at = timezone.now()
     values = {name: str(data.get(name, ""))[:200_000] for name in AUTOSAVED_FIELDS}
-    defaults = {"data": values, "saved_at": timezone.now(), "base_version": base_version or 0}
-    lookup = {"user": user, "article": article}
+    fields = {"data": values, "saved_at": saved_at, "base_version": base_version or 0}
+    # Nearly every autosave replaces the person's existing draft: one UPDATE, with no row read and no
+    # transaction around it (the UPDATE locks the row itself, so two racing saves of one draft queue up).
+    if ArticleDraft.objects.for_user(user, article).update(**fields):
+        return saved_at
     try:
         with transaction.atomic():
-            draft, _ = ArticleDraft.objects.update_or_create(**lookup, defaults=defaults)
+            ArticleDraft.objects.create(user=user, article=article, **fields)
     except IntegrityError:
         # Two autosaves of one draft raced to create it: the other one made it, this one updates it.
-        draft, _ = ArticleDraft.objects.update_or_create(**lookup, defaults=defaults)
-    return draft
+        ArticleDraft.objects.for_user(user, article).update(**fields)
+    return saved_at
 
 
 def discard_draft(*, user, article: Article | None) -> None:
@@ -183,6 +187,14 @@ def touch_lock(*, article: Article, user, take: bool = False) -> ArticleLock:
             lock.user, lock.since, lock.heartbeat_at = user, now, now
             lock.save(update_fields=["user", "since", "heartbeat_at"])
         return lock
+
+
+def keep_lock_alive(*, article: Article, user) -> bool:
+    """The page's heartbeat: if this person holds the article's lock, keep it alive in one UPDATE and say so.
+
+    Anything else (no lock, someone else's, a take-over) goes through `touch_lock`.
+    """
+    return bool(ArticleLock.objects.filter(article=article, user=user).update(heartbeat_at=timezone.now()))
 
 
 def release_lock(*, article: Article, user) -> None:

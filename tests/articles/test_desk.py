@@ -6,6 +6,8 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -245,6 +247,37 @@ def test_autosave_keeps_a_pending_draft_and_readers_see_nothing(editor, article,
     article.refresh_from_db()
     assert "Half a thought" not in article.body
     assert "Half a thought" not in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_autosave_of_an_existing_draft_is_one_update_and_reads_no_text(editor, article, client_for):
+    client = client_for(editor)
+    assert post_json(client, autosave_url(article), {"body": "<p>First words</p>", "version": 1}).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = post_json(client, autosave_url(article), {"body": "<p>More words</p>", "version": 1})
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    # Session, user, article (its version only), the user's permissions (2), the draft: no transaction dance.
+    assert len(statements) <= 6, statements
+    assert [sql.split()[0] for sql in statements if not sql.startswith("SELECT")] == ["UPDATE"]
+    assert not any('"articles_article"."body"' in sql for sql in statements)
+    assert ArticleDraft.objects.get(article=article, user=editor).data["body"] == "<p>More words</p>"
+
+
+def test_heartbeat_of_a_held_lock_is_one_update_and_a_lost_lock_is_reported(editor, make_user, article, client_for):
+    first = client_for(editor)
+    first.get(change_url(article))
+    before = ArticleLock.objects.get(article=article)
+    with CaptureQueriesContext(connection) as queries:
+        answer = first.post(lock_url(article)).json()
+    assert answer["mine"] is True
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+    assert len(writes) == 1 and writes[0].startswith('UPDATE "articles_articlelock"')
+    lock = ArticleLock.objects.get(article=article)
+    assert lock.since == before.since and lock.heartbeat_at > before.heartbeat_at
+    other = make_user(group="Editor", first_name="Sam", last_name="Okafor")
+    client_for(other).post(lock_url(article) + "?take=1")
+    answer = first.post(lock_url(article)).json()
+    assert answer["mine"] is False and answer["holder"] == "Sam Okafor"
 
 
 def test_autosave_answers_401_json_when_the_login_expired(article, client):
