@@ -152,3 +152,10 @@ def test_sanitizer_keeps_the_figure_markup_and_drops_the_rest():
     assert clean_html(html) == (
         '<figure><img src="/media/inline/a.jpg" alt="A" width="960" height="480"><figcaption>Cap</figcaption></figure>'
     )
+
+
+def test_add_form_says_how_to_get_photos_before_the_first_save(reporter, make_author, client_for):
+    make_author("Dana Whitfield", user=reporter)
+    html = client_for(reporter).get(reverse("admin:articles_article_add")).content.decode()
+    assert "save the draft once, then upload them" in html
+    assert 'id="desk-images"' not in html
