@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from comments import moderation, spam
+from comments.admin import rows
 from comments.admin.actions import CommentActions
 from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
@@ -199,12 +200,12 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="comment")
     def excerpt(self, obj):
-        return Truncator(" ".join(obj.body.split())).chars(90)
+        return rows.excerpt(obj.body)
 
     @admin.display(description="author (email, IP)", ordering="author_name")
     def author(self, obj):
         return format_html(
-            '{}<br><span class="quiet">{}</span><br><span class="quiet">{}</span>',
+            '<bdi>{}</bdi><br><span class="quiet">{}</span><br><span class="quiet">{}</span>',
             obj.author_name,
             obj.author_email,
             obj.ip_address or "—",
@@ -212,7 +213,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="article", ordering="article__headline")
     def article_links(self, obj):
-        headline = Truncator(obj.article.headline).chars(40)
+        headline = rows.short_headline(obj.article.headline)
         if not obj.article.is_live:
             # Readers cannot open it (a draft, scheduled or unpublished story): no link that answers 404.
             return format_html(
