@@ -9,7 +9,8 @@ from django.utils.text import Truncator
 
 from articles.models import Article
 from comments import moderation
-from comments.admin.queues import DEFAULT_QUEUE, QUEUE_PARAM, QUEUES, Status, queue_counts
+from comments.admin.paging import COUNT_CAP
+from comments.admin.queues import DEFAULT_QUEUE, QUEUE_PARAM, QUEUES, Status, queue_counts, queue_total, request_counts
 from comments.models import Comment
 
 
@@ -18,7 +19,7 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = QUEUE_PARAM
 
     def lookups(self, request, model_admin):
-        return [(key, f"{label} ({count:,})") for key, label, count in queue_counts()]
+        return [(key, f"{label} ({count:,})") for key, label, count in queue_counts(request_counts(request))]
 
     def value(self):
         return self.used_parameters.get(self.parameter_name) or DEFAULT_QUEUE
@@ -61,13 +62,17 @@ class ArticleFilter(admin.SimpleListFilter):
     parameter_name = "article"
 
     def lookups(self, request, model_admin):
+        # Counted among at most COUNT_CAP held comments: when Akismet is down a million can be waiting, and then
+        # the counts are marked as the lower bounds they are.
+        held = Comment.objects.filter(status__in=[Status.PENDING, Status.FLAGGED]).order_by().values("pk")
         busiest = list(
-            Comment.objects.filter(status__in=[Status.PENDING, Status.FLAGGED])
+            Comment.objects.filter(pk__in=held[:COUNT_CAP])
             .values_list("article_id", "article__headline")
             .annotate(waiting=Count("pk"))
             .order_by("-waiting")[:10]
         )
-        choices = [(str(pk), f"{Truncator(headline).chars(60)} ({n:,} waiting)") for pk, headline, n in busiest]
+        more = "+" if queue_total("review", request_counts(request)) > COUNT_CAP else ""
+        choices = [(str(pk), f"{Truncator(headline).chars(60)} ({n:,}{more} waiting)") for pk, headline, n in busiest]
         chosen = self.value()
         if chosen and chosen not in {key for key, _ in choices}:
             headline = Article.objects.filter(pk=_int_param(chosen)).values_list("headline", flat=True).first()

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
-from comments.admin.queues import QUEUE_PARAM, current_queue, queue_total
+from comments.admin.queues import QUEUE_PARAM, current_queue, queue_total, request_counts
 from comments.models import Comment
 
 COUNT_CAP = 10_000
@@ -102,7 +102,7 @@ SORTABLE = {"status", "submitted_at", "pk"}
 
 
 def paginator_for(request, queryset, per_page, orphans=0, allow_empty_first_page=True) -> QueuePaginator:
-    known = queue_total(current_queue(request)) if set(request.GET) <= PLAIN_PARAMS else None
+    known = queue_total(current_queue(request), request_counts(request)) if set(request.GET) <= PLAIN_PARAMS else None
     return QueuePaginator(
         queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, known_count=known
     )
