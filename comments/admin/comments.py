@@ -10,12 +10,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from comments import moderation, spam
-from comments.admin import rows
 from comments.admin.actions import CommentActions
 from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
 from comments.admin.paging import COUNT_CAP, CountAtLeast, paginator_for
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, current_queue
+from comments.admin.rows import body_excerpt, short_headline
 from comments.models import Comment, CommentEvent, CommentReport
 
 # Where get_changelist_instance leaves the reason the list's filters were refused, for changelist_view.
@@ -200,7 +200,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="comment")
     def excerpt(self, obj):
-        return rows.excerpt(obj.body)
+        return body_excerpt(obj.body)
 
     @admin.display(description="author (email, IP)", ordering="author_name")
     def author(self, obj):
@@ -213,7 +213,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="article", ordering="article__headline")
     def article_links(self, obj):
-        headline = rows.short_headline(obj.article.headline)
+        headline = short_headline(obj.article.headline)
         if not obj.article.is_live:
             # Readers cannot open it (a draft, scheduled or unpublished story): no link that answers 404.
             return format_html(

@@ -26,7 +26,7 @@ HEADLINE_CHARS = 40
 PLACEHOLDER = "0"  # reversed once per page, then swapped for each row's id
 
 
-def excerpt(body: str) -> str:
+def body_excerpt(body: str) -> str:
     return Truncator(" ".join(body.split())).chars(EXCERPT_CHARS)
 
 
@@ -81,7 +81,7 @@ def rows(cl) -> list[dict]:
                 "pk": pk,
                 "select_label": format_html(select_label, str(comment)),
                 "change_url": change_url(pk) + query,
-                "excerpt": excerpt(comment.body),
+                "excerpt": body_excerpt(comment.body),
                 "author_name": comment.author_name,
                 "author_email": comment.author_email,
                 "ip_address": comment.ip_address or "—",

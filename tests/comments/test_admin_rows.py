@@ -72,6 +72,7 @@ def every_kind(make_article, make_comment):
 @pytest.mark.parametrize(
     "params",
     [
+        {},  # the list as it opens
         {"queue": "all"},
         {"queue": "all", "o": "-3.1"},  # sorted by article, then the excerpt
         {"queue": "review"},
