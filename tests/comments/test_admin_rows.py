@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from articles.models import Article
 from comments.admin import rows
@@ -124,3 +124,18 @@ def test_a_popup_from_a_reply_field_gets_djangos_own_rows(client, moderator, eve
     assert response.status_code == 200
     assert ROW_TEMPLATE not in [t.name for t in response.templates]
     assert f'data-popup-opener="{every_kind[0].pk}"' in response.content.decode()
+
+
+def test_dates_are_formatted_once_a_minute_only_when_the_format_shows_no_seconds(monkeypatch):
+    first = timezone.now().replace(second=5, microsecond=0)
+    later = first.replace(second=50)
+    dates = rows._Dates()
+    assert dates.per_minute
+    assert dates(first) == dates(later) == formats.localize(timezone.template_localtime(later))
+    real = formats.get_format
+    monkeypatch.setattr(
+        formats, "get_format", lambda name, *a, **k: "Y-m-d H:i:s" if name == "DATETIME_FORMAT" else real(name, *a, **k)
+    )
+    dates = rows._Dates()
+    assert not dates.per_minute
+    assert dates(first).endswith(":05") and dates(later).endswith(":50")
