@@ -15,6 +15,7 @@ from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
 from comments.admin.paging import COUNT_CAP, CountAtLeast, paginator_for
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, current_queue
+from comments.admin.rows import FIELDS as LIST_FIELDS
 from comments.admin.rows import body_excerpt, short_headline
 from comments.models import Comment, CommentEvent, CommentReport
 
@@ -168,7 +169,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
         return ["-submitted_at", "-pk"]
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return paginator_for(request, queryset, per_page, orphans, allow_empty_first_page)
+        return paginator_for(request, queryset.only(*LIST_FIELDS), per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         context = {

@@ -22,6 +22,24 @@ from comments.models import Comment
 # The columns the row template writes, in order; CommentAdmin.list_display names the same ones.
 COLUMNS = ["excerpt", "author", "article_links", "submitted_at", "status", "akismet_verdict", "report_count"]
 CHECKBOX = "action_checkbox"
+# What the rows show (and the comment's str(), the checkbox's label): a page reads these, not the comment's request
+# data or its article's body, search vector and image renditions a hundred times over.
+FIELDS = [
+    "body",
+    "author_name",
+    "author_email",
+    "ip_address",
+    "submitted_at",
+    "status",
+    "akismet_verdict",
+    "report_count",
+    "article",
+    "article__headline",
+    "article__slug",
+    "article__status",
+    "article__published_at",
+    "article__created_at",
+]
 EXCERPT_CHARS = 90
 HEADLINE_CHARS = 40
 PLACEHOLDER = "0"  # reversed once per page, then swapped for each row's id
