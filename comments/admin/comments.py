@@ -15,6 +15,8 @@ from comments.admin.dashboard import ModerationPages
 from comments.admin.filters import ArticleFilter, QueueFilter, SenderFilter, SimilarFilter
 from comments.admin.paging import COUNT_CAP, CountAtLeast, paginator_for
 from comments.admin.queues import Status, can_moderate, can_purge, changelist_url, current_queue
+from comments.admin.rows import FIELDS as LIST_FIELDS
+from comments.admin.rows import body_excerpt, short_headline
 from comments.models import Comment, CommentEvent, CommentReport
 
 # Where get_changelist_instance leaves the reason the list's filters were refused, for changelist_view.
@@ -167,7 +169,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
         return ["-submitted_at", "-pk"]
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        return paginator_for(request, queryset, per_page, orphans, allow_empty_first_page)
+        return paginator_for(request, queryset.only(*LIST_FIELDS), per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         context = {
@@ -199,12 +201,12 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="comment")
     def excerpt(self, obj):
-        return Truncator(" ".join(obj.body.split())).chars(90)
+        return body_excerpt(obj.body)
 
     @admin.display(description="author (email, IP)", ordering="author_name")
     def author(self, obj):
         return format_html(
-            '{}<br><span class="quiet">{}</span><br><span class="quiet">{}</span>',
+            '<bdi>{}</bdi><br><span class="quiet">{}</span><br><span class="quiet">{}</span>',
             obj.author_name,
             obj.author_email,
             obj.ip_address or "—",
@@ -212,7 +214,7 @@ class CommentAdmin(CommentActions, ModerationPages, admin.ModelAdmin):
 
     @admin.display(description="article", ordering="article__headline")
     def article_links(self, obj):
-        headline = Truncator(obj.article.headline).chars(40)
+        headline = short_headline(obj.article.headline)
         if not obj.article.is_live:
             # Readers cannot open it (a draft, scheduled or unpublished story): no link that answers 404.
             return format_html(

@@ -11,11 +11,13 @@ import calendar
 from datetime import date
 
 from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
-from comments.admin.queues import QUEUE_PARAM, current_queue, queue_total
+from comments.admin.queues import QUEUE_PARAM, current_queue, queue_total, request_counts
 from comments.models import Comment
 
 COUNT_CAP = 10_000
@@ -47,8 +49,9 @@ class QueuePaginator(Paginator):
 
     def page(self, number):
         """A page of a filtered list. Up to COUNT_CAP matches are found through the filter's own indexes and ordered
-        here, then the page's rows fetched by id: asked for the newest matches first, the planner would walk the
-        newest-first index hoping to meet them soon, which for matches among the oldest comments is the whole table.
+        by the database, then the page's rows fetched by id: asked for the newest matches first, the planner would
+        walk the newest-first index hoping to meet them soon, which for matches among the oldest comments is the
+        whole table.
         """
         ordering = self.object_list.query.order_by
         number = self.validate_number(number)
@@ -63,12 +66,27 @@ class QueuePaginator(Paginator):
             # joined with their articles, then fetches its hundred rows.
             ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
             return self._get_page(self.object_list.filter(pk__in=ids), number, self)
-        names = [name.lstrip("-") for name in ordering]
-        rows = list(self.object_list.order_by().values_list(*names)[: self.cap + 1])
-        for position in reversed(range(len(names))):  # stable sorts, last key first
-            rows.sort(key=lambda row, i=position: row[i], reverse=ordering[position].startswith("-"))
-        ids = [row[names.index("pk")] for row in rows[bottom:top]]
+        ids = _ids_among_first(self.object_list, ordering, self.cap + 1, bottom, top)
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
+
+def _ids_among_first(queryset, ordering, limit: int, bottom: int, top: int) -> list[int]:
+    """The ids from bottom to top in `ordering` of the first `limit` matches (taken in no order, so through the
+    filter's own indexes), sorted by the database: a page's hundred ids cross the wire, not ten thousand rows."""
+    keys = {f"key{i}": F(name.lstrip("-")) for i, name in enumerate(ordering)}
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    matches, params = queryset.order_by().values(**keys)[:limit].query.sql_with_params()
+    order = ", ".join(
+        f"{quote(key)} {'DESC' if name.startswith('-') else 'ASC'}" for key, name in zip(keys, ordering, strict=True)
+    )
+    pk = quote(f"key{[name.lstrip('-') for name in ordering].index('pk')}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk} FROM ({matches}) AS matches ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
+            [*params, top - bottom, bottom],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _sortable(ordering) -> bool:
@@ -84,7 +102,7 @@ SORTABLE = {"status", "submitted_at", "pk"}
 
 
 def paginator_for(request, queryset, per_page, orphans=0, allow_empty_first_page=True) -> QueuePaginator:
-    known = queue_total(current_queue(request)) if set(request.GET) <= PLAIN_PARAMS else None
+    known = queue_total(current_queue(request), request_counts(request)) if set(request.GET) <= PLAIN_PARAMS else None
     return QueuePaginator(
         queryset, per_page, orphans=orphans, allow_empty_first_page=allow_empty_first_page, known_count=known
     )

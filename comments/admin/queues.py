@@ -29,6 +29,13 @@ def status_counts() -> dict[str, int]:
     return QueueCount.objects.by_status()
 
 
+def request_counts(request) -> dict[str, int]:
+    """The status counts, read once per request however many parts of the page show them."""
+    if not hasattr(request, "_comment_status_counts"):
+        request._comment_status_counts = status_counts()
+    return request._comment_status_counts
+
+
 def queue_counts(counts: dict[str, int] | None = None) -> list[tuple[str, str, int]]:
     counts = status_counts() if counts is None else counts
     return [

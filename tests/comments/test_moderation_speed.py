@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.admin import CommentAdmin, paging
+from comments.admin import CommentAdmin, filters, paging
 from comments.admin.dashboard import daily_chart
-from comments.models import BlocklistEntry, Comment
+from comments.models import BlocklistEntry, Comment, QueueCount
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +242,24 @@ def test_queue_and_search_queries_read_indexes_not_the_whole_table(article, mode
                 cursor.execute(f"EXPLAIN {query['sql']}")
                 plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan on comments_comment" not in plan, f"{url}\n{query['sql']}\n{plan}"
+
+
+def test_a_queue_page_reads_the_queue_counters_once(screens, moderator_client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = moderator_client.get(f"{CHANGELIST}?queue=spam")
+    assert response.status_code == 200
+    reads = [q["sql"] for q in ctx.captured_queries if QueueCount._meta.db_table in q["sql"]]
+    assert len(reads) == 1, reads  # the queue filter's labels and the paginator's total share one read
+
+
+def test_busiest_articles_are_counted_among_a_capped_sample_and_say_so(make_article, moderator_client, monkeypatch):
+    quiet, busy = make_article(headline="Quiet story"), make_article(headline="Busy story")
+    add_comments(quiet, 2, status=Status.PENDING)
+    add_comments(busy, 4, status=Status.FLAGGED)
+    html = moderator_client.get(CHANGELIST).content.decode()
+    assert html.index("Busy story (4 waiting)") < html.index("Quiet story (2 waiting)")
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    monkeypatch.setattr(filters, "COUNT_CAP", 3)
+    html = moderator_client.get(CHANGELIST).content.decode()
+    counts = [int(n) for n in re.findall(r"story \((\d+)\+ waiting\)", html)]
+    assert counts and sum(counts) == 3  # at most the cap counted, each count marked as a lower bound
