@@ -16,10 +16,11 @@ import html
 import re
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Left
 from django.db.models.signals import post_delete, post_save
@@ -38,6 +39,10 @@ RESULTS_PER_PAGE = 10
 # A common word matches most of the archive: only the newest this many matches are ranked and paged through, and
 # the page says "more than 1,000", so the work of one search stays bounded whatever the reader types.
 MAX_RANKED = 1_000
+# A phrase needs the words' positions, which the index does not hold: every article with all of the phrase's words
+# is read from the table to check. For a phrase of common words that can be most of the archive, so a phrase
+# search gives up after this long and the reader is asked for rarer words.
+PHRASE_TIMEOUT_MS = 1_000
 EXCERPT_CHARS = 240
 # ts_headline's work grows with the text: a match past this many characters of a very long body shows the start.
 HEADLINE_SOURCE_CHARS = 20_000
@@ -236,9 +241,15 @@ class SearchResults:
         self._ranked_ids  # noqa: B018 - ranking finds out
         return self._more
 
+    @property
+    def timed_out(self) -> bool:
+        """The search was stopped (a phrase of very common words) and found nothing."""
+        self._ranked_ids  # noqa: B018 - ranking finds out
+        return self._timed_out
+
     @cached_property
     def _ranked_ids(self) -> list[int]:
-        self._more = False
+        self._more = self._timed_out = False
         groups = parse_query(self.query)
         if not groups:
             return []
@@ -249,9 +260,25 @@ class SearchResults:
             .annotate(rank=rank)
             .values_list("pk", "rank")[: MAX_RANKED + 1]
         )
-        rows = list(newest)
+        if uses_index() and any(" " in term.text for group in groups for term in group):
+            try:
+                rows = _with_timeout(newest, PHRASE_TIMEOUT_MS)
+            except OperationalError as error:
+                if not isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+                    raise
+                self._timed_out = True
+                return []
+        else:
+            rows = list(newest)
         self._more = len(rows) > MAX_RANKED
         return [pk for pk, _rank in sorted(rows[:MAX_RANKED], key=lambda row: -row[1])]
+
+
+def _with_timeout(queryset: QuerySet, milliseconds: int) -> list:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # For this transaction only: the connection goes back to the pool with its own setting.
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
+        return list(queryset)
 
 
 def _search_query(query: str) -> SearchQuery:

@@ -72,6 +72,7 @@ class SearchView(ListView):
         context = super().get_context_data(
             query=self.query,
             more_results=self.object_list.more,
+            timed_out=self.object_list.timed_out,
             searchable=bool(search.parse_query(self.query)),
             shortened=self.shortened,
             max_query_length=search.MAX_QUERY_LENGTH,

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -420,6 +422,38 @@ def test_ranking_reads_only_ids_and_ranks(client, make_article):
     assert re.fullmatch(r'SELECT "articles_article"\."id"( AS "pk")?, ts_rank\(.*\) AS "rank"', selected), selected
     assert '"body"' not in selected and "ts_headline" not in selected
     assert f"LIMIT {search.MAX_RANKED + 1}" in ranking_sql
+
+
+@needs_postgresql
+def test_slow_phrase_search_stops_and_asks_for_rarer_words(client, make_article, monkeypatch):
+    make_article(headline="Tide tables", body="<p>The tide tables for the harbour.</p>")
+    monkeypatch.setattr(search, "PHRASE_TIMEOUT_MS", 50)
+    matches = search.match_articles
+
+    def slow_matches(articles, query):
+        # A phrase of common words: checking every candidate's positions takes a long time.
+        return matches(articles, query).filter(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+
+    monkeypatch.setattr(search, "match_articles", slow_matches)
+    response = client.get(SEARCH_URL, {"q": '"tide tables"'})
+    assert response.status_code == 200
+    assert response.context["timed_out"] is True
+    assert "took too long" in response.content.decode()
+    # The limit was for that one statement's transaction: the connection keeps no timeout afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@needs_postgresql
+def test_only_phrase_searches_run_under_a_time_limit(client, make_article):
+    make_article(headline="Tide tables", body="<p>The tide tables for the harbour.</p>")
+    for query, limited in (("tide tables", False), ('"tide tables"', True), ('harbour -"tide tables"', True)):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(SEARCH_URL, {"q": query})
+        assert response.context["timed_out"] is False
+        assert response.context["paginator"].count == (0 if query.startswith("harbour") else 1)
+        assert any("statement_timeout" in q["sql"] for q in ctx.captured_queries) is limited, query
 
 
 # --- The admin --------------------------------------------------------------------------------------------------
