@@ -15,6 +15,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import psycopg
 from django.conf import settings
@@ -220,12 +221,12 @@ class SearchResults:
         self.query = query
 
     def __len__(self) -> int:
-        return len(self._ranked_ids)
+        return len(self._ranking.ids)
 
-    def __getitem__(self, index: slice) -> list[Article]:
+    def __getitem__(self, index: int | slice) -> Article | list[Article]:
         if not isinstance(index, slice):
             return self[index : index + 1 or None][0]
-        ids = self._ranked_ids[index]
+        ids = self._ranking.ids[index]
         if not ids:
             return []
         page = self.articles.filter(pk__in=ids)
@@ -238,21 +239,18 @@ class SearchResults:
     @property
     def more(self) -> bool:
         """More articles match than were ranked."""
-        self._ranked_ids  # noqa: B018 - ranking finds out
-        return self._more
+        return self._ranking.more
 
     @property
     def timed_out(self) -> bool:
         """The search was stopped (a phrase of very common words) and found nothing."""
-        self._ranked_ids  # noqa: B018 - ranking finds out
-        return self._timed_out
+        return self._ranking.timed_out
 
     @cached_property
-    def _ranked_ids(self) -> list[int]:
-        self._more = self._timed_out = False
+    def _ranking(self) -> "_Ranking":
         groups = parse_query(self.query)
         if not groups:
-            return []
+            return _Ranking([], more=False, timed_out=False)
         rank = SearchRank(F("search_vector"), _search_query(self.query)) if uses_index() else _fallback_rank(groups)
         newest = (
             match_articles(self.articles, self.query)
@@ -266,12 +264,17 @@ class SearchResults:
             except OperationalError as error:
                 if not isinstance(error.__cause__, psycopg.errors.QueryCanceled):
                     raise
-                self._timed_out = True
-                return []
+                return _Ranking([], more=False, timed_out=True)
         else:
             rows = list(newest)
-        self._more = len(rows) > MAX_RANKED
-        return [pk for pk, _rank in sorted(rows[:MAX_RANKED], key=lambda row: -row[1])]
+        ids = [pk for pk, _rank in sorted(rows[:MAX_RANKED], key=lambda row: -row[1])]
+        return _Ranking(ids, more=len(rows) > MAX_RANKED, timed_out=False)
+
+
+class _Ranking(NamedTuple):
+    ids: list[int]  # best first
+    more: bool  # more articles match than were ranked
+    timed_out: bool
 
 
 def _with_timeout(queryset: QuerySet, milliseconds: int) -> list:

@@ -75,6 +75,15 @@ def test_headline_match_ranks_above_body_match(client, make_article):
     assert found(client, "reservoir") == [in_headline.headline, in_body.headline]
 
 
+def test_equal_matches_are_listed_newest_first(client, make_article):
+    now = timezone.now()
+    middle = make_article(headline="Quay repairs", published_at=now - timedelta(days=2))
+    newest = make_article(headline="Quay repairs", published_at=now - timedelta(hours=2))
+    oldest = make_article(headline="Quay repairs", published_at=now - timedelta(days=9))
+    response = client.get(SEARCH_URL, {"q": "quay repairs"})
+    assert [a.pk for a, _ in response.context["results"]] == [newest.pk, middle.pk, oldest.pk]
+
+
 def test_quoted_phrase_needs_the_words_together(client, make_article):
     together = make_article(headline="Rail strike", body="<p>A general strike closed the rail network.</p>")
     make_article(headline="Network news", body="<p>The rail company and the general manager spoke.</p>")
