@@ -428,8 +428,8 @@ def test_ranking_reads_only_ids_and_ranks(client, make_article):
         client.get(SEARCH_URL, {"q": "heron"})
     [ranking_sql] = [q["sql"] for q in ctx.captured_queries if "ts_rank" in q["sql"]]
     selected = ranking_sql.split(" FROM ")[0]
-    assert re.fullmatch(r'SELECT "articles_article"\."id"( AS "pk")?, ts_rank\(.*\) AS "rank"', selected), selected
-    assert '"body"' not in selected and "ts_headline" not in selected
+    assert re.fullmatch(r'SELECT \w+\."pk", ts_rank\([^()]*\)', selected.strip()), selected
+    assert '"body"' not in ranking_sql and "ts_headline" not in ranking_sql
     assert f"LIMIT {search.MAX_RANKED + 1}" in ranking_sql
 
 
