@@ -11,18 +11,22 @@ text and byline names, with the same syntax, and ranked by where the words were 
 Either way a reader's words reach the page only escaped, with `<mark>` added around the matches afterwards.
 """
 
+import functools
 import html
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
+from django.db import OperationalError, connection, transaction
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Left
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,6 +37,13 @@ from articles.sanitize import clean_html
 MAX_QUERY_LENGTH = 200
 # As WordPress lists search results; each one costs an excerpt (ts_headline reads the whole body).
 RESULTS_PER_PAGE = 10
+# A common word matches most of the archive: only the newest this many matches are ranked and paged through, and
+# the page says "more than 1,000", so the work of one search stays bounded whatever the reader types.
+MAX_RANKED = 1_000
+# A phrase needs the words' positions, which the index does not hold: every article with all of the phrase's words
+# is read from the table to check. For a phrase of common words that can be most of the archive, so a phrase
+# search gives up after this long and the reader is asked for rarer words.
+PHRASE_TIMEOUT_MS = 1_000
 EXCERPT_CHARS = 240
 # ts_headline's work grows with the text: a match past this many characters of a very long body shows the start.
 HEADLINE_SOURCE_CHARS = 20_000
@@ -81,7 +92,8 @@ class Term:
     exclude: bool = False
 
 
-def parse_query(query: str) -> list[list[Term]]:
+@functools.lru_cache(maxsize=256)
+def parse_query(query: str) -> tuple[tuple[Term, ...], ...]:
     """websearch syntax as PostgreSQL reads it: groups joined by `or`, each an AND of (maybe excluded) terms.
 
     A quote left open runs to the end; punctuation around a word is dropped; a group with nothing to look for is
@@ -99,10 +111,11 @@ def parse_query(query: str) -> list[list[Term]]:
         text = _EDGE_PUNCTUATION.sub("", " ".join(phrase.split()))
         if text:
             groups[-1].append(Term(text, exclude=sign == "-"))
-    return [group for group in groups if any(not term.exclude for term in group)]
+    # A tuple: the result is shared by every caller with the same words (one parse per request and then some).
+    return tuple(tuple(group) for group in groups if any(not term.exclude for term in group))
 
 
-def included_terms(groups: list[list[Term]]) -> list[str]:
+def included_terms(groups: tuple[tuple[Term, ...], ...]) -> list[str]:
     return list(dict.fromkeys(term.text for group in groups for term in group if not term.exclude))
 
 
@@ -166,14 +179,19 @@ def _author_saved(sender, instance, raw=False, created=False, update_fields=None
 # --- Searching ---------------------------------------------------------------------------------------------------
 
 
-def search_articles(articles: QuerySet, query: str) -> QuerySet:
-    """`articles` that match `query`, best first (on PostgreSQL each carries ts_headline's `excerpt_source`)."""
+def search_articles(articles: QuerySet, query: str) -> "SearchResults":
+    """`articles` that match `query`, best first: a sequence to paginate (see SearchResults)."""
+    return SearchResults(articles, query)
+
+
+def match_articles(articles: QuerySet, query: str) -> QuerySet:
+    """Every one of `articles` that matches `query`, in no particular order."""
     groups = parse_query(query)
     if not groups:
         return articles.none()
     if uses_index():
-        return _indexed_search(articles, query)
-    return _fallback_search(articles, groups)
+        return articles.filter(search_vector=_search_query(query))
+    return articles.filter(_fallback_matches(groups))
 
 
 def admin_search(articles: QuerySet, query: str) -> QuerySet | None:
@@ -182,20 +200,109 @@ def admin_search(articles: QuerySet, query: str) -> QuerySet | None:
     None when the query holds nothing to search for, so the admin's own (icontains) search can run instead.
     """
     query = clean_query(query)
-    groups = parse_query(query)
-    if not groups:
+    if not parse_query(query):
         return None
-    if uses_index():
-        return articles.filter(search_vector=_search_query(query))
-    return articles.filter(_fallback_matches(groups))
+    return match_articles(articles, query)
+
+
+class SearchResults:
+    """The newest MAX_RANKED articles that match a query, best first; a sequence for Django's Paginator.
+
+    Ranking happens once, in one query that returns only ids and ranks: the newest MAX_RANKED + 1 matches (the
+    extra one only tells that there are more), so a common word costs no more than MAX_RANKED rows however much
+    of the archive it matches, and there is no separate count. The database hands them back newest first and a
+    stable sort by rank here gives best first, newer first among equals. A page (a slice) then loads its articles,
+    with their bylines and, on PostgreSQL, ts_headline's `excerpt_source`: the excerpt is computed for the ten
+    rows shown, never for every match, and the body itself is not loaded.
+    """
+
+    def __init__(self, articles: QuerySet, query: str):
+        self.articles = articles
+        self.query = query
+
+    def __len__(self) -> int:
+        return len(self._ranking.ids)
+
+    def __getitem__(self, index: int | slice) -> Article | list[Article]:
+        if not isinstance(index, slice):
+            return self[index : index + 1 or None][0]
+        ids = self._ranking.ids[index]
+        if not ids:
+            return []
+        page = self.articles.filter(pk__in=ids)
+        if uses_index():
+            page = page.defer("body").annotate(excerpt_source=_headline(self.query))
+        # An article unpublished since the ranking query simply drops out of the page.
+        found = {article.pk: article for article in page}
+        return [found[pk] for pk in ids if pk in found]
+
+    @property
+    def more(self) -> bool:
+        """More articles match than were ranked."""
+        return self._ranking.more
+
+    @property
+    def timed_out(self) -> bool:
+        """The search was stopped (a phrase of very common words) and found nothing."""
+        return self._ranking.timed_out
+
+    @cached_property
+    def _ranking(self) -> "_Ranking":
+        groups = parse_query(self.query)
+        if not groups:
+            return _Ranking([], more=False, timed_out=False)
+        newest = match_articles(self.articles, self.query).order_by("-published_at", "-id")
+        if not uses_index():
+            rows = list(newest.annotate(rank=_fallback_rank(groups)).values_list("pk", "rank")[: MAX_RANKED + 1])
+        elif any(" " in term.text for group in groups for term in group):
+            try:
+                with transaction.atomic():
+                    _statement_timeout(PHRASE_TIMEOUT_MS)
+                    rows = _ranked_newest(newest, self.query)
+            except OperationalError as error:
+                if not isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+                    raise
+                return _Ranking([], more=False, timed_out=True)
+        else:
+            rows = _ranked_newest(newest, self.query)
+        ids = [pk for pk, _rank in sorted(rows[:MAX_RANKED], key=lambda row: -row[1])]
+        return _Ranking(ids, more=len(rows) > MAX_RANKED, timed_out=False)
+
+
+class _Ranking(NamedTuple):
+    ids: list[int]  # best first
+    more: bool  # more articles match than were ranked
+    timed_out: bool
+
+
+def _ranked_newest(matches: QuerySet, query: str) -> list[tuple[int, float]]:
+    """(id, ts_rank) of the newest MAX_RANKED + 1 of `matches`, newest first.
+
+    ts_rank reads an article's whole vector, stored out of line: ranked in an outer query, only the rows that
+    survive the LIMIT are read, not every match on its way to the sort by date (a query matching 3,000 articles
+    reads 1,001 vectors, not 3,000). The inner query is the ORM's own, with its parameters.
+    """
+    newest = matches.annotate(tsquery=_search_query(query)).values("pk", "search_vector", "tsquery")
+    sql, params = newest[: MAX_RANKED + 1].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT newest."pk", ts_rank(newest."search_vector", newest."tsquery") FROM ({sql}) AS newest',  # noqa: S608 - Django's SQL
+            params,
+        )
+        return cursor.fetchall()
+
+
+def _statement_timeout(milliseconds: int) -> None:
+    # For the current transaction only: the connection goes back to the pool with its own setting.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
 
 
 def _search_query(query: str) -> SearchQuery:
     return SearchQuery(query, config=text_search_config(), search_type="websearch")
 
 
-def _indexed_search(articles: QuerySet, query: str) -> QuerySet:
-    search_query = _search_query(query)
+def _headline(query: str) -> SearchHeadline:
     # The text readers see: the sanitizer drops scripts and styles with their content, and every other tag.
     without_scripts = Func(
         F("body"), Value(r"<(script|style)\M[^>]*>[^<]*</\1\s*>"), Value(" "), Value("gi"), function="regexp_replace"
@@ -204,23 +311,16 @@ def _indexed_search(articles: QuerySet, query: str) -> QuerySet:
         Func(without_scripts, Value("<[^>]*>"), Value(" "), Value("g"), function="regexp_replace"),
         HEADLINE_SOURCE_CHARS,
     )
-    return (
-        articles.filter(search_vector=search_query)
-        .annotate(
-            rank=SearchRank(F("search_vector"), search_query),
-            excerpt_source=SearchHeadline(
-                body_text,
-                search_query,
-                config=text_search_config(),
-                start_sel=_START,
-                stop_sel=_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
-        )
-        .order_by("-rank", "-published_at", "-id")
+    return SearchHeadline(
+        body_text,
+        _search_query(query),
+        config=text_search_config(),
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+        fragment_delimiter=" … ",
     )
 
 
@@ -239,7 +339,7 @@ def _body_pattern(term: str) -> str:
     return f"(?:{'|'.join(sorted(spellings))})(?![^<>]*>)"
 
 
-def _fallback_matches(groups: list[list[Term]]) -> Q:
+def _fallback_matches(groups: tuple[tuple[Term, ...], ...]) -> Q:
     matches = Q()
     for group in groups:
         wanted = Q()
@@ -249,7 +349,7 @@ def _fallback_matches(groups: list[list[Term]]) -> Q:
     return matches
 
 
-def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
+def _fallback_rank(groups: tuple[tuple[Term, ...], ...]) -> Func:
     rank = Value(0)
     for term in included_terms(groups):
         for condition, weight in (
@@ -259,7 +359,7 @@ def _fallback_search(articles: QuerySet, groups: list[list[Term]]) -> QuerySet:
             (Q(body__icontains=term), 1),
         ):
             rank = rank + Case(When(condition, then=Value(weight)), default=Value(0), output_field=IntegerField())
-    return articles.filter(_fallback_matches(groups)).annotate(rank=rank).order_by("-rank", "-published_at", "-id")
+    return rank
 
 
 # --- Excerpts ------------------------------------------------------------------------------------------------
@@ -271,9 +371,10 @@ def plain_text(body: str) -> str:
 
 def excerpt(article: Article, query: str) -> SafeString:
     """A short piece of the article's text with the reader's words in `<mark>`, escaped before marking."""
-    source = getattr(article, "excerpt_source", "") or ""
-    if source:
+    source = getattr(article, "excerpt_source", None)
+    if source is not None:
         # ts_headline worked on the body with its tags removed; entities are still entities until unescaped.
+        # (The body itself was not loaded: reading it here would cost a query per result.)
         text = html.unescape(source)
     else:
         text = _marked_window(plain_text(article.body), included_terms(parse_query(query)))

@@ -66,13 +66,13 @@ class SearchView(ListView):
         typed = self.request.GET.get("q", "")
         self.query = search.clean_query(typed)
         self.shortened = len(" ".join(typed.split())) > search.MAX_QUERY_LENGTH
-        if not search.parse_query(self.query):
-            return Article.objects.none()
         return search.search_articles(Article.objects.published().with_bylines(), self.query)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
             query=self.query,
+            more_results=self.object_list.more,
+            timed_out=self.object_list.timed_out,
             searchable=bool(search.parse_query(self.query)),
             shortened=self.shortened,
             max_query_length=search.MAX_QUERY_LENGTH,

@@ -1,5 +1,6 @@
 """The reader's search page, the admin's article search and the stored search index behind them."""
 
+import json
 import random
 import re
 from datetime import timedelta
@@ -7,6 +8,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +73,15 @@ def test_headline_match_ranks_above_body_match(client, make_article):
         headline="Reservoir levels fall", body="<p>Dry summer.</p>", published_at=now - timedelta(days=3)
     )
     assert found(client, "reservoir") == [in_headline.headline, in_body.headline]
+
+
+def test_equal_matches_are_listed_newest_first(client, make_article):
+    now = timezone.now()
+    middle = make_article(headline="Quay repairs", published_at=now - timedelta(days=2))
+    newest = make_article(headline="Quay repairs", published_at=now - timedelta(hours=2))
+    oldest = make_article(headline="Quay repairs", published_at=now - timedelta(days=9))
+    response = client.get(SEARCH_URL, {"q": "quay repairs"})
+    assert [a.pk for a, _ in response.context["results"]] == [newest.pk, middle.pk, oldest.pk]
 
 
 def test_quoted_phrase_needs_the_words_together(client, make_article):
@@ -349,6 +361,110 @@ def test_search_page_query_count_does_not_grow_with_results(
     assert len(response.context["results"]) == search.RESULTS_PER_PAGE
 
 
+def test_common_word_ranks_and_pages_only_the_newest_matches(client, make_article, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 12)
+    now = timezone.now()
+    # The oldest matches rank best by their words (the headline), but they fall outside the newest twelve.
+    old = [make_article(headline=f"Kelp kelp kelp {n}", published_at=now - timedelta(days=30 + n)) for n in range(3)]
+    newest = [
+        make_article(body=f"<p>Some kelp, story {n}.</p>", published_at=now - timedelta(hours=n + 1)) for n in range(12)
+    ]
+    first = client.get(SEARCH_URL, {"q": "kelp"})
+    paginator = first.context["paginator"]
+    assert (paginator.count, first.context["more_results"], paginator.num_pages) == (12, True, 2)
+    assert "More than 12 articles match" in first.content.decode()
+    second = client.get(SEARCH_URL, {"q": "kelp", "page": 2})
+    shown = [a.pk for a, _ in first.context["results"]] + [a.pk for a, _ in second.context["results"]]
+    assert sorted(shown) == sorted(a.pk for a in newest)
+    assert not {a.pk for a in old} & set(shown)
+    assert client.get(SEARCH_URL, {"q": "kelp", "page": 3}).status_code == 404
+
+
+def test_result_count_is_exact_up_to_the_limit(client, make_article, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 12)
+    for _n in range(12):
+        make_article(headline="Kelp forest")
+    response = client.get(SEARCH_URL, {"q": "kelp"})
+    assert (response.context["paginator"].count, response.context["more_results"]) == (12, False)
+    assert "12 articles match" in response.content.decode()
+    assert "More than" not in response.content.decode()
+
+
+@needs_postgresql
+def test_results_do_not_load_the_body(client, make_article):
+    make_article(headline="Osprey nest", body="<p>The osprey returned to the mast.</p>")
+    [(article, excerpt)] = client.get(SEARCH_URL, {"q": "osprey"}).context["results"]
+    assert "body" in article.get_deferred_fields()
+    assert "<mark>osprey</mark>" in excerpt.lower()
+
+
+@needs_postgresql
+def test_excerpts_are_made_for_the_rows_of_the_page_only(client, make_article):
+    for n in range(search.RESULTS_PER_PAGE + 5):
+        make_article(headline=f"Heron count {n}", body="<p>The heron count rose.</p>")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(SEARCH_URL, {"q": "heron"})
+    [page_sql] = [q["sql"] for q in ctx.captured_queries if "ts_headline" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {page_sql}")
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    # ts_headline reads a whole body each time: it runs for the rows shown, never for every match.
+    headlines = [node for node in nodes(plan[0]["Plan"]) if "ts_headline" in json.dumps(node.get("Output", []))]
+    assert headlines
+    assert all(node["Actual Rows"] * node["Actual Loops"] <= search.RESULTS_PER_PAGE for node in headlines)
+
+
+@needs_postgresql
+def test_ranking_reads_only_ids_and_ranks(client, make_article):
+    make_article(headline="Heron count", body="<p>The heron count rose.</p>")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(SEARCH_URL, {"q": "heron"})
+    [ranking_sql] = [q["sql"] for q in ctx.captured_queries if "ts_rank" in q["sql"]]
+    selected = ranking_sql.split(" FROM ")[0]
+    assert re.fullmatch(r'SELECT \w+\."pk", ts_rank\([^()]*\)', selected.strip()), selected
+    assert '"body"' not in ranking_sql and "ts_headline" not in ranking_sql
+    assert f"LIMIT {search.MAX_RANKED + 1}" in ranking_sql
+
+
+@needs_postgresql
+def test_slow_phrase_search_stops_and_asks_for_rarer_words(client, make_article, monkeypatch):
+    make_article(headline="Tide tables", body="<p>The tide tables for the harbour.</p>")
+    monkeypatch.setattr(search, "PHRASE_TIMEOUT_MS", 50)
+    matches = search.match_articles
+
+    def slow_matches(articles, query):
+        # A phrase of common words: checking every candidate's positions takes a long time.
+        return matches(articles, query).filter(RawSQL("pg_sleep(0.2) IS NOT NULL", [], output_field=BooleanField()))
+
+    monkeypatch.setattr(search, "match_articles", slow_matches)
+    response = client.get(SEARCH_URL, {"q": '"tide tables"'})
+    assert response.status_code == 200
+    assert response.context["timed_out"] is True
+    assert "took too long" in response.content.decode()
+    # The limit was for that one statement's transaction: the connection keeps no timeout afterwards.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+@needs_postgresql
+def test_only_phrase_searches_run_under_a_time_limit(client, make_article):
+    make_article(headline="Tide tables", body="<p>The tide tables for the harbour.</p>")
+    for query, limited in (("tide tables", False), ('"tide tables"', True), ('harbour -"tide tables"', True)):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(SEARCH_URL, {"q": query})
+        assert response.context["timed_out"] is False
+        assert response.context["paginator"].count == (0 if query.startswith("harbour") else 1)
+        assert any("statement_timeout" in q["sql"] for q in ctx.captured_queries) is limited, query
+
+
 # --- The admin --------------------------------------------------------------------------------------------------
 
 
@@ -414,7 +530,7 @@ def test_search_query_uses_the_gin_index(client, make_section, make_author):
     with CaptureQueriesContext(connection) as ctx:
         assert found(client, "cormorant colony")
     search_queries = [q["sql"] for q in ctx.captured_queries if "search_vector" in q["sql"]]
-    assert len(search_queries) == 2  # the count and the page
+    assert len(search_queries) == 1  # ranking (ids and ranks, which also counts); the page then loads by id
     for sql in search_queries:
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {sql}")
