@@ -7,13 +7,17 @@ import socket
 
 import pytest
 import redis
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
+from django.core.handlers.base import BaseHandler
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.test import Client, RequestFactory, override_settings
 
-from articles.cache import article_version, cache_article_page, invalidate_article, page_key
+from articles.cache import article_version, cache_article_page, invalidate_article, page_key, reader_csrf_token
 from articles.models import Article, Correction
 from comments.models import Comment, ConductRules
 from comments.moderation import approve_comments, remove_comments
@@ -307,6 +311,103 @@ def test_post_without_the_token_is_still_refused(open_article):
     )
     assert response.status_code == 403
     assert not Comment.objects.filter(body="No token.").exists()
+
+
+# --- Served first in the middleware stack -----------------------------------------------------------------
+
+NONCE = re.compile(r'<script type="application/ld\+json" nonce="([^"]+)">')
+
+
+def header_nonce(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+def test_a_hit_is_served_without_the_view_the_session_or_the_database(
+    client, open_article, monkeypatch, django_assert_num_queries
+):
+    get(client, open_article)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cached page went down the middleware stack")
+
+    monkeypatch.setattr(BaseHandler, "resolve_request", must_not_run)  # URL resolution, before any view
+    monkeypatch.setattr(SessionMiddleware, "process_request", must_not_run)
+    monkeypatch.setattr(AuthenticationMiddleware, "process_request", must_not_run)
+    with django_assert_num_queries(0):
+        hit = get(Client(), open_article)
+    assert hit.status_code == 200
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Harbour bridge reopens" in hit.text
+
+
+def test_a_hit_carries_every_header_the_rendered_page_did(open_article):
+    miss = get(Client(), open_article)
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert set(hit.headers) == set(miss.headers)
+    for name in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Vary"):
+        assert hit[name] == miss[name], name
+    assert hit["Content-Length"] == str(len(hit.content))
+    assert hit["Content-Security-Policy"].replace(header_nonce(hit), "") == miss["Content-Security-Policy"].replace(
+        header_nonce(miss), ""
+    )
+    assert hit.cookies["csrftoken"]["samesite"] == miss.cookies["csrftoken"]["samesite"]
+
+
+def test_each_cached_copy_carries_its_own_nonce_the_one_its_policy_names(open_article):
+    miss = get(Client(), open_article)
+    hits = [get(Client(), open_article) for _ in range(2)]
+    nonces = set()
+    for response in [miss, *hits]:
+        (nonce,) = NONCE.findall(response.text)
+        assert nonce == header_nonce(response)
+        nonces.add(nonce)
+    assert [hit["X-Page-Cache"] for hit in hits] == ["hit", "hit"]
+    assert len(nonces) == 3
+    assert "\x00" not in hits[0].text
+
+
+def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(open_article):
+    get(Client(), open_article)
+    reader = Client()
+    reader.cookies["csrftoken"] = "a" * 32
+    page = get(reader, open_article)
+    assert page["X-Page-Cache"] == "hit"
+    (token,) = set(TOKEN.findall(page.text))
+    assert _unmask_cipher_token(token) == "a" * 32
+    assert reader.cookies["csrftoken"].value == "a" * 32
+
+
+def test_a_cached_page_asked_for_on_an_unknown_host_is_refused(open_article, settings):
+    get(Client(), open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+    response = Client().get(open_article.get_absolute_url(), headers={"host": "evil.example"})
+    assert response.status_code == 400
+
+
+def test_a_cached_page_over_plain_http_still_redirects_to_https(open_article, settings):
+    get(Client(), open_article)
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get(open_article.get_absolute_url())
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    secure = Client().get(open_article.get_absolute_url(), secure=True)
+    assert secure.status_code == 200
+    assert secure["X-Page-Cache"] == "hit"
+
+
+def test_reader_csrf_token_does_what_get_token_does(rf):
+    request = rf.get("/")
+    token = reader_csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(token) == 64 and len(secret) == 32
+    assert set(token + secret) <= set(CSRF_ALLOWED_CHARS)
+    assert _unmask_cipher_token(token) == secret
+    again = reader_csrf_token(request)
+    assert again != token and _unmask_cipher_token(again) == secret
+    many = "".join(reader_csrf_token(rf.get("/")) for _ in range(200))
+    assert set(many) == set(CSRF_ALLOWED_CHARS)
 
 
 # --- Redis ------------------------------------------------------------------------------------------------
