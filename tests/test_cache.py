@@ -17,6 +17,7 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from django.test import Client, RequestFactory, override_settings
 
+from articles import cache as page_cache
 from articles.cache import article_version, cache_article_page, invalidate_article, page_key, reader_csrf_token
 from articles.models import Article, Correction
 from comments.models import Comment, ConductRules
@@ -394,6 +395,53 @@ def test_a_cached_page_over_plain_http_still_redirects_to_https(open_article, se
     secure = Client().get(open_article.get_absolute_url(), secure=True)
     assert secure.status_code == 200
     assert secure["X-Page-Cache"] == "hit"
+
+
+def shared_entry(article) -> tuple[str, dict]:
+    key = page_key(RequestFactory().get(article.get_absolute_url()))
+    return key, cache.get(key)
+
+
+def test_a_hit_reads_only_the_versions_when_this_process_has_the_page(open_article, monkeypatch):
+    get(Client(), open_article)
+    key, _entry = shared_entry(open_article)
+    read = []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def spy(keys, *args, _original=original, **kwargs):
+            read.extend([keys] if isinstance(keys, str) else keys)
+            return _original(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, name, spy)
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Harbour bridge reopens" in hit.text
+    assert read and key not in read
+
+
+def test_a_newer_copy_another_server_stored_replaces_this_process_copy(open_article):
+    get(Client(), open_article)
+    key, entry = shared_entry(open_article)
+    # Another app server: the article changed, it rendered the page and stored it.
+    invalidate_article(open_article.pk)
+    entry = {
+        **entry,
+        "version": article_version(open_article.pk),
+        "content": entry["content"].replace(b"Harbour bridge reopens", b"Ferry service resumes"),
+    }
+    cache.set(key, entry, 300)
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Ferry service resumes" in hit.text
+
+
+def test_this_process_copy_is_not_kept_past_the_shared_entry_expiry(open_article, settings):
+    get(Client(), open_article)
+    key, entry = shared_entry(open_article)
+    page_cache._local_copies[key]["stored_at"] -= settings.PAGE_CACHE_SECONDS
+    cache.set(key, {**entry, "content": entry["content"].replace(b"Harbour bridge", b"Swing bridge")}, 300)
+    assert "Swing bridge reopens" in get(Client(), open_article).text
 
 
 def test_reader_csrf_token_does_what_get_token_does(rf):
