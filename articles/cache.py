@@ -143,7 +143,7 @@ def _anonymous_page_key(request) -> str | None:
         if name not in COMMENT_PAGE_PARAMS or len(values) != 1 or not values[0].isdigit() or len(values[0]) > 6:
             return None
         page = str(int(values[0]))
-    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+    if any(request.COOKIES.get(name) for name in PERSONAL_COOKIES):  # an emptied cookie carries nothing
         return None
     # Without SITE_URL a page's links follow the host it was asked on, so each host gets its own copy.
     host = "" if settings.SITE_URL else request.get_host()

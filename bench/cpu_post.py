@@ -28,18 +28,18 @@ os.environ.setdefault("AKISMET_API_KEY", "bench-standin-key")
 os.environ.setdefault("SITE_URL", "http://127.0.0.1:8160")
 os.environ.setdefault("COMMENTS_RATE_LIMIT_SECONDS", "0")
 
-from wsgi_get import get, handler  # noqa: E402  (sets Django up)
-
 import httpx  # noqa: E402
 from django.db import connection  # noqa: E402
+from wsgi_get import get, handler  # noqa: E402  (sets Django up)
 
 from comments import spam  # noqa: E402
 
-SECRET = "BenchCsrfSecret0123456789abcdefg"  # 32 letters and digits: an unmasked token Django accepts
+# 32 letters and digits: a CSRF secret, which Django also accepts as the form token.
+CSRF_SECRET = "BenchCsrfSecret0123456789abcdefg"  # noqa: S105
 
 
 def post(path: str, fields: dict) -> tuple[str, dict]:
-    body = urlencode({**fields, "csrfmiddlewaretoken": SECRET}).encode()
+    body = urlencode({**fields, "csrfmiddlewaretoken": CSRF_SECRET}).encode()
     environ = {
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
@@ -52,7 +52,7 @@ def post(path: str, fields: dict) -> tuple[str, dict]:
         "SERVER_PROTOCOL": "HTTP/1.1",
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "CONTENT_LENGTH": str(len(body)),
-        "HTTP_COOKIE": f"csrftoken={SECRET}",
+        "HTTP_COOKIE": f"csrftoken={CSRF_SECRET}",
         "wsgi.url_scheme": "http",
         "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
@@ -134,7 +134,8 @@ def run(args):
         profile = cProfile.Profile(time.process_time)
         profile.runcall(lambda: [poster() for _ in range(args.posts)])
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "50")))
+        stats = pstats.Stats(profile, stream=out).sort_stats(os.environ.get("SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("TOP", "50")))
         print(out.getvalue())
         return
     rounds, rebuilds = [], []
