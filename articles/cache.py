@@ -303,6 +303,17 @@ def _local_copy(key: str, article_id: int) -> dict | None:
     return entry
 
 
+def _stored_version_key(key: str) -> str:
+    """The version of the copy stored under `key`, kept beside it so a process can tell whether its own copy is
+    the newest stored without reading the page."""
+    return f"{key}:stored"
+
+
+def _store(key: str, entry: dict, seconds: int) -> None:
+    cache.set_many({key: entry, _stored_version_key(key): entry["version"]}, seconds)
+    _remember(key, entry)
+
+
 def _known_version(article_id: int, found: dict) -> tuple[int, int] | None:
     """The article's version from keys read with `get_many`; None when either was missing (evicted, or new)."""
     keys = (version_key(article_id), SITE_VERSION_KEY)
@@ -320,10 +331,13 @@ def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, i
     if hint is None:
         entry = cache.get(key)
     elif (local := _local_copy(key, hint)) is not None:
-        version = _known_version(hint, cache.get_many([version_key(hint), SITE_VERSION_KEY]))
-        if version is not None and local["version"] == version:
+        found = cache.get_many([version_key(hint), SITE_VERSION_KEY, _stored_version_key(key)])
+        version, stored = _known_version(hint, found), found.get(_stored_version_key(key))
+        if version is not None and local["version"] in (version, stored):
+            # Current; or stale, with nothing newer stored by any process: this copy is the shared one, and the
+            # stale path need not move the page out of the cache again.
             return local, version, hint
-        entry = cache.get(key)  # another process may have stored a newer copy
+        entry = cache.get(key)  # another process has stored a newer copy (or says nothing of it)
     else:
         found = cache.get_many([key, version_key(hint), SITE_VERSION_KEY])
         entry, version = found.get(key), _known_version(hint, found)
@@ -406,8 +420,7 @@ def cache_article_page(view):
             "headers": dict(response.items()),
             "stored_at": time.time(),
         }
-        cache.set(key, entry, seconds)
-        _remember(key, entry)
+        _store(key, entry, seconds)
         response["X-Page-Cache"] = "miss"
         return response
 
