@@ -42,6 +42,7 @@ from functools import wraps
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -359,6 +360,17 @@ def _cached_response(request, key: str, entry, version, version_of) -> HttpRespo
     return None
 
 
+def is_known_page(request) -> bool:
+    """Whether this anonymous request is for a page this process has cached (or found cached) before."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return False
+    try:
+        key = _anonymous_page_key(request)
+    except DisallowedHost:
+        return False  # refused further down the stack, as for any page
+    return key is not None and key in _page_articles
+
+
 def serve_from_cache(request) -> HttpResponse | None:
     """This request's page from the cache, for a middleware to serve before the rest of the stack; see the module
     docstring. None when the page is not one this process knows to be cached, or is to be rendered: the view's
@@ -367,11 +379,9 @@ def serve_from_cache(request) -> HttpResponse | None:
     The request must have been through the CSRF and CSP middlewares' `process_request`, for the reader's token
     and the page's nonce.
     """
-    if settings.PAGE_CACHE_SECONDS <= 0:
+    if not is_known_page(request):
         return None
     key = _anonymous_page_key(request)
-    if key is None or key not in _page_articles:
-        return None
     entry, version, version_of = _entry_and_version(key)
     response = _cached_response(request, key, entry, version, version_of)
     if response is None:

@@ -106,7 +106,7 @@ class PageCacheMiddleware:
     def _from_cache(self, request):
         if self.security.redirect and not request.is_secure():
             return None  # SecurityMiddleware's redirect to https
-        if settings.CSRF_USE_SESSIONS:
+        if settings.CSRF_USE_SESSIONS or not page_cache.is_known_page(request):
             return None
         request.get_host()  # as CommonMiddleware would: an address not in ALLOWED_HOSTS is refused
         self.policy.process_request(request)

@@ -384,7 +384,9 @@ def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(open_article):
     assert reader.cookies["csrftoken"].value == "a" * 32
 
 
-def test_a_cached_page_asked_for_on_an_unknown_host_is_refused(open_article, settings):
+@pytest.mark.parametrize("site_url", ["", "https://news.example.org"])
+def test_a_cached_page_asked_for_on_an_unknown_host_is_refused(open_article, settings, site_url):
+    settings.SITE_URL = site_url  # set, the page's cache key does not depend on the host
     get(Client(), open_article)
     assert get(Client(), open_article)["X-Page-Cache"] == "hit"
     response = Client().get(open_article.get_absolute_url(), headers={"host": "evil.example"})
