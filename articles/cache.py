@@ -290,7 +290,8 @@ def _remember(key: str, entry: dict) -> None:
     if "stored_at" in entry:
         _local_copies.pop(key, None)
         if len(_local_copies) >= LOCAL_COPIES_MAX:
-            del _local_copies[next(iter(_local_copies))]  # the one stored longest ago
+            # The one stored longest ago; pop, not del, as another thread of a threaded worker may be at it too.
+            _local_copies.pop(next(iter(_local_copies), None), None)
         _local_copies[key] = entry
 
 
@@ -299,7 +300,7 @@ def _local_copy(key: str, article_id: int) -> dict | None:
     if entry is None or entry["article"] != article_id:
         return None
     if time.time() >= entry["stored_at"] + settings.PAGE_CACHE_SECONDS:
-        del _local_copies[key]
+        _local_copies.pop(key, None)
         return None
     return entry
 

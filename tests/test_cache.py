@@ -453,6 +453,14 @@ def test_this_process_copy_is_not_kept_past_the_shared_entry_expiry(open_article
     assert "Swing bridge reopens" in get(Client(), open_article).text
 
 
+def test_each_process_keeps_only_its_latest_pages(monkeypatch):
+    monkeypatch.setattr(page_cache, "_local_copies", {})
+    monkeypatch.setattr(page_cache, "LOCAL_COPIES_MAX", 3)
+    for n in range(5):
+        page_cache._remember(f"page-{n}", {"article": n, "version": (1, 1), "content": b"", "stored_at": 0.0})
+    assert list(page_cache._local_copies) == ["page-2", "page-3", "page-4"]
+
+
 def test_reader_csrf_token_does_what_get_token_does(rf):
     request = rf.get("/")
     token = reader_csrf_token(request)
