@@ -361,28 +361,25 @@ def _cached_response(request, key: str, entry, version, version_of) -> HttpRespo
     return None
 
 
-def is_known_page(request) -> bool:
-    """Whether this anonymous request is for a page this process has cached (or found cached) before."""
+def known_page_key(request) -> str | None:
+    """The cache key of this anonymous request's page when this process has cached (or found cached) it before."""
     if settings.PAGE_CACHE_SECONDS <= 0:
-        return False
+        return None
     try:
         key = _anonymous_page_key(request)
     except DisallowedHost:
-        return False  # refused further down the stack, as for any page
-    return key is not None and key in _page_articles
+        return None  # refused further down the stack, as for any page
+    return key if key is not None and key in _page_articles else None
 
 
-def serve_from_cache(request) -> HttpResponse | None:
-    """This request's page from the cache, for a middleware to serve before the rest of the stack; see the module
-    docstring. None when the page is not one this process knows to be cached, or is to be rendered: the view's
-    `cache_article_page` then renders it, reusing what was read here (and the rebuild lock, if taken here).
+def serve_from_cache(request, key: str) -> HttpResponse | None:
+    """The page under `key` (from `known_page_key`) from the cache, for a middleware to serve before the rest of
+    the stack; see the module docstring. None when the page is to be rendered: the view's `cache_article_page`
+    then renders it, reusing what was read here (and the rebuild lock, if taken here).
 
     The request must have been through the CSRF and CSP middlewares' `process_request`, for the reader's token
     and the page's nonce.
     """
-    if not is_known_page(request):
-        return None
-    key = _anonymous_page_key(request)
     entry, version, version_of = _entry_and_version(key)
     response = _cached_response(request, key, entry, version, version_of)
     if response is None:

@@ -106,12 +106,13 @@ class PageCacheMiddleware:
     def _from_cache(self, request):
         if self.security.redirect and not request.is_secure():
             return None  # SecurityMiddleware's redirect to https
-        if settings.CSRF_USE_SESSIONS or not page_cache.is_known_page(request):
+        key = None if settings.CSRF_USE_SESSIONS else page_cache.known_page_key(request)
+        if key is None:
             return None
         request.get_host()  # as CommonMiddleware would: an address not in ALLOWED_HOSTS is refused
         self.policy.process_request(request)
         self.csrf.process_request(request)
-        response = page_cache.serve_from_cache(request)
+        response = page_cache.serve_from_cache(request, key)
         if response is None:
             return None
         response.headers["Content-Length"] = str(len(response.content))
