@@ -106,7 +106,9 @@ class PageCacheMiddleware:
     def _from_cache(self, request):
         if self.security.redirect and not request.is_secure():
             return None  # SecurityMiddleware's redirect to https
-        key = None if settings.CSRF_USE_SESSIONS else page_cache.known_page_key(request)
+        if settings.CSRF_USE_SESSIONS or settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+            return None  # CommonMiddleware or CSRF would need more than a cache hit does
+        key = page_cache.known_page_key(request)
         if key is None:
             return None
         request.get_host()  # as CommonMiddleware would: an address not in ALLOWED_HOSTS is refused
