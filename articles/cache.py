@@ -12,7 +12,14 @@ and every request other than a plain GET are rendered afresh.
 
 The comment form stays usable on a cached page: before a page is stored, the CSRF token rendered into it is
 swapped for a placeholder, and every response from the cache gets the requesting reader's own token (which also
-sets their CSRF cookie), so no reader is ever handed another reader's token.
+sets their CSRF cookie), so no reader is ever handed another reader's token. The page's Content-Security-Policy
+nonce (on its JSON-LD block) is swapped the same way: each response from the cache carries a new nonce, the one
+its own policy header names.
+
+A hit is served by `newsroom.middleware.PageCacheMiddleware`, first in the middleware stack, with one round trip
+to the cache and none to the database or the session store (`serve_from_cache`); it adds the headers the rest
+of the stack would have (security headers, the policy, the CSRF cookie). Whatever it does not serve (a page this
+process has not seen yet, a page to render) goes down the whole stack to the view's `cache_article_page`.
 
 A viral article under a comment storm has its version bumped several times a second. So that every reader does
 not render the page at once on each bump, a stale copy is served while one request rebuilds it: the first
@@ -27,6 +34,7 @@ that made it: production runs with REDIS_URL set (a deploy check warns otherwise
 """
 
 import math
+import os
 import re
 import time
 from functools import wraps
@@ -34,11 +42,12 @@ from functools import wraps
 from django.conf import settings
 from django.core import checks
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, _unmask_cipher_token
 
 from articles.models import Article, Author, Byline, Correction, Section, Tag
 
@@ -47,9 +56,15 @@ COMMENT_PAGE_PARAMS = ("page",)
 # Cookies that mean the page may differ for this reader.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 # A masked CSRF token as `{% csrf_token %}` and `get_token()` write it: 64 letters and digits.
 MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 SITE_VERSION_KEY = "article-version:site"
+# Random bytes below 248 (4 x 62) map evenly onto the 62 characters of a CSRF token; the others are dropped.
+_TOKEN_CHARS = CSRF_ALLOWED_CHARS.encode()
+_BYTE_TO_TOKEN_CHAR = bytes(_TOKEN_CHARS[byte % len(_TOKEN_CHARS)] for byte in range(248)) + bytes(8)
+_UNEVEN_BYTES = bytes(range(248, 256))
+_TOKEN_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 
 
 def version_key(article_id: int) -> str:
@@ -114,6 +129,14 @@ def invalidate_all_articles() -> None:
 
 def page_key(request) -> str | None:
     """The cache key for this request's page, or None when the request must not be served from the cache."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    return _anonymous_page_key(request)
+
+
+def _anonymous_page_key(request) -> str | None:
+    """`page_key` for a request whose user is not known yet: without a session cookie no one is signed in."""
     if request.method != "GET":
         return None
     page = ""
@@ -121,10 +144,7 @@ def page_key(request) -> str | None:
         if name not in COMMENT_PAGE_PARAMS or len(values) != 1 or not values[0].isdigit() or len(values[0]) > 6:
             return None
         page = str(int(values[0]))
-    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if any(request.COOKIES.get(name) for name in PERSONAL_COOKIES):  # an emptied cookie carries nothing
         return None
     # Without SITE_URL a page's links follow the host it was asked on, so each host gets its own copy.
     host = "" if settings.SITE_URL else request.get_host()
@@ -161,15 +181,55 @@ def scrub_csrf_text(request, text: str) -> str | None:
     return scrubbed.decode() if CSRF_PLACEHOLDER in scrubbed else None
 
 
+def _random_token_string() -> str:
+    """Django's `_get_new_csrf_string()`, from the same source (os.urandom), without a call into it per character."""
+    found = b""
+    while len(found) < CSRF_SECRET_LENGTH:
+        found += os.urandom(CSRF_SECRET_LENGTH + 8).translate(_BYTE_TO_TOKEN_CHAR, _UNEVEN_BYTES)
+    return found[:CSRF_SECRET_LENGTH].decode()
+
+
+def reader_csrf_token(request) -> str:
+    """What `django.middleware.csrf.get_token` returns and does (a masked token for the reader's secret, a new
+    secret and cookie for a reader without one), at a fortieth of its CPU: the page cache hands one to every
+    reader, and Django's draws each of its 64 random characters with a call of its own.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = _random_token_string()
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # CsrfViewMiddleware sets (or renews) the cookie
+    mask = _random_token_string()
+    index = _TOKEN_CHAR_INDEX
+    cipher = "".join(
+        [CSRF_ALLOWED_CHARS[(index[s] + index[m]) % len(index)] for s, m in zip(secret, mask, strict=True)]
+    )
+    return mask + cipher
+
+
 def fill_csrf_text(request, text: str) -> str:
     """Text from `scrub_csrf_text` with this reader's own CSRF token (which also sets their CSRF cookie)."""
-    return text.replace(CSRF_PLACEHOLDER.decode(), get_token(request))
+    return text.replace(CSRF_PLACEHOLDER.decode(), reader_csrf_token(request))
+
+
+def _scrub_nonce(request, content: bytes) -> bytes:
+    """Replace this request's CSP nonce, where the page used it, with the placeholder."""
+    nonce = getattr(request, "_csp_nonce", None)
+    if not isinstance(nonce, str) or not nonce:
+        return content
+    return content.replace(f'nonce="{nonce}"'.encode(), b'nonce="' + NONCE_PLACEHOLDER + b'"')
 
 
 def _from_entry(request, entry: dict, state: str = "hit") -> HttpResponse:
     content = entry["content"]
     if CSRF_PLACEHOLDER in content:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+        content = content.replace(CSRF_PLACEHOLDER, reader_csrf_token(request).encode())
+    if NONCE_PLACEHOLDER in content:
+        # Reading the request's nonce is what puts it in this response's policy header.
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is None:
+            content = content.replace(b' nonce="' + NONCE_PLACEHOLDER + b'"', b"")
+        else:
+            content = content.replace(NONCE_PLACEHOLDER, str(nonce).encode())
     response = HttpResponse(content, headers=entry["headers"])
     response["X-Page-Cache"] = state
     return response
@@ -215,6 +275,52 @@ def _serve_stale(request, key: str, entry: dict, version: tuple[int, int]) -> Ht
 _page_articles: dict[str, int] = {}
 PAGE_ARTICLES_MAX = 10_000
 
+# The pages this process served last, kept so that a hit reads only the two versions from the shared cache, not
+# the whole page (about 100 KB for a page of comments: moving it out of Redis cost Redis more CPU than the
+# worker's own work on a hit). A copy is used only while its version is the current one in the shared cache and
+# its shared entry would not have expired yet, so every process serves the same page a shared read would give.
+_local_copies: dict[str, dict] = {}
+LOCAL_COPIES_MAX = 64
+
+
+def _remember(key: str, entry: dict) -> None:
+    if len(_page_articles) >= PAGE_ARTICLES_MAX:
+        _page_articles.clear()
+    _page_articles[key] = entry["article"]
+    if "stored_at" in entry:
+        _local_copies.pop(key, None)
+        if len(_local_copies) >= LOCAL_COPIES_MAX:
+            # The one stored longest ago; pop, not del, as another thread of a threaded worker may be at it too.
+            _local_copies.pop(next(iter(_local_copies), None), None)
+        _local_copies[key] = entry
+
+
+def _local_copy(key: str, article_id: int) -> dict | None:
+    entry = _local_copies.get(key)
+    if entry is None or entry["article"] != article_id:
+        return None
+    if time.time() >= entry["stored_at"] + settings.PAGE_CACHE_SECONDS:
+        _local_copies.pop(key, None)
+        return None
+    return entry
+
+
+def _stored_version_key(key: str) -> str:
+    """The version of the copy stored under `key`, kept beside it so a process can tell whether its own copy is
+    the newest stored without reading the page."""
+    return f"{key}:stored"
+
+
+def _store(key: str, entry: dict, seconds: int) -> None:
+    cache.set_many({key: entry, _stored_version_key(key): entry["version"]}, seconds)
+    _remember(key, entry)
+
+
+def _known_version(article_id: int, found: dict) -> tuple[int, int] | None:
+    """The article's version from keys read with `get_many`; None when either was missing (evicted, or new)."""
+    keys = (version_key(article_id), SITE_VERSION_KEY)
+    return (found[keys[0]], found[keys[1]]) if keys[0] in found and keys[1] in found else None
+
 
 def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, int | None]:
     """The cached entry under `key`, and the current version of the article it is for (and that article's id).
@@ -223,20 +329,62 @@ def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, i
     entry expired is re-rendered with its version read first, like a stale one.
     """
     hint = _page_articles.get(key)
+    version = None
     if hint is None:
         entry = cache.get(key)
+    elif (local := _local_copy(key, hint)) is not None:
+        found = cache.get_many([version_key(hint), SITE_VERSION_KEY, _stored_version_key(key)])
+        version, stored = _known_version(hint, found), found.get(_stored_version_key(key))
+        if version is not None and local["version"] in (version, stored):
+            # Current; or stale, with nothing newer stored by any process: this copy is the shared one, and the
+            # stale path need not move the page out of the cache again.
+            return local, version, hint
+        entry = cache.get(key)  # another process has stored a newer copy (or says nothing of it)
     else:
-        wanted = [key, version_key(hint), SITE_VERSION_KEY]
-        found = cache.get_many(wanted)
-        entry = found.get(key)
-        if (entry is None or entry["article"] == hint) and all(k in found for k in wanted[1:]):
-            return entry, (found[wanted[1]], found[wanted[2]]), hint
+        found = cache.get_many([key, version_key(hint), SITE_VERSION_KEY])
+        entry, version = found.get(key), _known_version(hint, found)
+    if entry is not None:
+        _remember(key, entry)
+    if version is not None and (entry is None or entry["article"] == hint):
+        return entry, version, hint
     if entry is None:
         return None, None, None
-    if len(_page_articles) >= PAGE_ARTICLES_MAX:
-        _page_articles.clear()
-    _page_articles[key] = entry["article"]
     return entry, article_version(entry["article"]), entry["article"]
+
+
+def _cached_response(request, key: str, entry, version, version_of) -> HttpResponse | None:
+    """The cached copy, current or (within the bound) stale, or None when this request is to render the page."""
+    if entry and entry["version"] == version:
+        return _from_entry(request, entry)
+    if entry and version is not None and entry["article"] == version_of:
+        return _serve_stale(request, key, entry, version)
+    return None
+
+
+def known_page_key(request) -> str | None:
+    """The cache key of this anonymous request's page when this process has cached (or found cached) it before."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return None
+    try:
+        key = _anonymous_page_key(request)
+    except DisallowedHost:
+        return None  # refused further down the stack, as for any page
+    return key if key is not None and key in _page_articles else None
+
+
+def serve_from_cache(request, key: str) -> HttpResponse | None:
+    """The page under `key` (from `known_page_key`) from the cache, for a middleware to serve before the rest of
+    the stack; see the module docstring. None when the page is to be rendered: the view's `cache_article_page`
+    then renders it, reusing what was read here (and the rebuild lock, if taken here).
+
+    The request must have been through the CSRF and CSP middlewares' `process_request`, for the reader's token
+    and the page's nonce.
+    """
+    entry, version, version_of = _entry_and_version(key)
+    response = _cached_response(request, key, entry, version, version_of)
+    if response is None:
+        request._page_cache_lookup = (key, entry, version, version_of)
+    return response
 
 
 def cache_article_page(view):
@@ -250,13 +398,15 @@ def cache_article_page(view):
             return view(request, *args, **kwargs)
 
         # The version is read before rendering: a change made during the render then leaves this copy stale.
-        entry, version, version_of = _entry_and_version(key)
-        if entry and entry["version"] == version:
-            return _from_entry(request, entry)
-        if entry and version is not None and entry["article"] == version_of:
-            stale = _serve_stale(request, key, entry, version)
-            if stale is not None:
-                return stale
+        looked_up = getattr(request, "_page_cache_lookup", None)
+        if looked_up is not None and looked_up[0] == key:
+            # PageCacheMiddleware has read the cache already and found nothing to serve.
+            _key, entry, version, version_of = looked_up
+        else:
+            entry, version, version_of = _entry_and_version(key)
+            cached = _cached_response(request, key, entry, version, version_of)
+            if cached is not None:
+                return cached
 
         response = view(request, *args, **kwargs)
         article_id = _article_id(response)
@@ -266,24 +416,19 @@ def cache_article_page(view):
             return response
         if version is None or version_of != article_id:
             version = article_version(article_id)
-        if len(_page_articles) >= PAGE_ARTICLES_MAX:
-            _page_articles.clear()
-        _page_articles[key] = article_id
         if hasattr(response, "render"):
             response.render()
         session = getattr(request, "session", None)
         if session is not None and session.modified:
             return response
-        cache.set(
-            key,
-            {
-                "article": article_id,
-                "version": version,
-                "content": _scrub_csrf_token(request, response.content),
-                "headers": dict(response.items()),
-            },
-            seconds,
-        )
+        entry = {
+            "article": article_id,
+            "version": version,
+            "content": _scrub_nonce(request, _scrub_csrf_token(request, response.content)),
+            "headers": dict(response.items()),
+            "stored_at": time.time(),
+        }
+        _store(key, entry, seconds)
         response["X-Page-Cache"] = "miss"
         return response
 

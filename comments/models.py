@@ -145,7 +145,9 @@ class Comment(models.Model):
         if not (self.fingerprint or self.link_domains):
             # What "find more like these" matches on; pure text work, no query.
             self.fingerprint, self.link_domains = comment_markers(body=self.body, author_url=self.author_url)
-        with transaction.atomic():
+        # No savepoint of its own inside a caller's transaction (the posting service's): a failure here fails
+        # that whole transaction anyway, and a savepoint costs two more round trips on every new comment.
+        with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
             own = str(self.pk).zfill(PATH_STEP)
             if self.parent_id is None:

@@ -152,12 +152,14 @@ def get_page(
 
 def page_number_of(comment: Comment, *, own_ids: frozenset[int] = frozenset()) -> int:
     """The page of the article's comments that shows this comment's thread."""
-    roots = shown_roots(comment.article, own_ids=own_ids)
-    if settings.COMMENTS_NEWEST_FIRST:
-        before = roots.filter(thread_id__gt=comment.thread_id).count()
-    else:
-        before = roots.filter(thread_id__lt=comment.thread_id).count()
-    return before // settings.COMMENTS_PER_PAGE + 1
+    ahead = {"thread_id__gt" if settings.COMMENTS_NEWEST_FIRST else "thread_id__lt": comment.thread_id}
+    per_page = settings.COMMENTS_PER_PAGE
+    # Fewer than a page of top-level comments of any status ahead of it: page 1, however many of them show. The
+    # usual answer after posting (a new thread, or a reply in a recent one), from a query far cheaper to build.
+    if Comment.objects.filter(article_id=comment.article_id).top_level().filter(**ahead)[:per_page].count() < per_page:
+        return 1
+    before = shown_roots(comment.article, own_ids=own_ids).filter(**ahead).count()
+    return before // per_page + 1
 
 
 def comment_url(comment: Comment, *, own_ids: frozenset[int] = frozenset()) -> str:

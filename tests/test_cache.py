@@ -7,13 +7,18 @@ import socket
 
 import pytest
 import redis
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache import cache
+from django.core.handlers.base import BaseHandler
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.test import Client, RequestFactory, override_settings
 
-from articles.cache import article_version, cache_article_page, invalidate_article, page_key
+from articles import cache as page_cache
+from articles.cache import article_version, cache_article_page, invalidate_article, page_key, reader_csrf_token
 from articles.models import Article, Correction
 from comments.models import Comment, ConductRules
 from comments.moderation import approve_comments, remove_comments
@@ -61,6 +66,10 @@ def post_comment(article, body, **extra):
     )
 
 
+def without_nonces(content: bytes) -> bytes:
+    return re.sub(rb'nonce="[^"]*"', b"", content).replace(b" ", b"")
+
+
 def get(client, article, **params):
     return client.get(article.get_absolute_url(), params)
 
@@ -94,7 +103,8 @@ def test_each_page_of_comments_is_cached_on_its_own(client, open_article, settin
     assert "Comment 0." in page3.text and "Comment 4." not in page3.text
     again = get(Client(), open_article, page=3)
     assert again["X-Page-Cache"] == "hit"
-    assert again.content.replace(b" ", b"")[:2000] == page3.content.replace(b" ", b"")[:2000]
+    # The same page, apart from the policy nonce each response has its own of.
+    assert without_nonces(again.content)[:2000] == without_nonces(page3.content)[:2000]
 
 
 def test_other_query_strings_are_never_cached(rf, client, open_article):
@@ -102,6 +112,11 @@ def test_other_query_strings_are_never_cached(rf, client, open_article):
     assert page_key(rf.get("/a/", {"replyto": "7"})) is None
     assert page_key(rf.get("/a/", {"page": "x"})) is None
     assert page_key(rf.post("/a/")) is None
+    emptied = rf.get("/a/")
+    emptied.COOKIES["messages"] = ""  # deleted after the message was shown: nothing personal left
+    assert page_key(emptied) is not None
+    emptied.COOKIES["messages"] = "x"
+    assert page_key(emptied) is None
     response = get(client, open_article, utm_source="feed")
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
@@ -302,6 +317,162 @@ def test_post_without_the_token_is_still_refused(open_article):
     )
     assert response.status_code == 403
     assert not Comment.objects.filter(body="No token.").exists()
+
+
+# --- Served first in the middleware stack -----------------------------------------------------------------
+
+NONCE = re.compile(r'<script type="application/ld\+json" nonce="([^"]+)">')
+
+
+def header_nonce(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+
+
+def test_a_hit_is_served_without_the_view_the_session_or_the_database(
+    client, open_article, monkeypatch, django_assert_num_queries
+):
+    get(client, open_article)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cached page went down the middleware stack")
+
+    monkeypatch.setattr(BaseHandler, "resolve_request", must_not_run)  # URL resolution, before any view
+    monkeypatch.setattr(SessionMiddleware, "process_request", must_not_run)
+    monkeypatch.setattr(AuthenticationMiddleware, "process_request", must_not_run)
+    with django_assert_num_queries(0):
+        hit = get(Client(), open_article)
+    assert hit.status_code == 200
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Harbour bridge reopens" in hit.text
+
+
+def test_a_hit_carries_every_header_the_rendered_page_did(open_article):
+    miss = get(Client(), open_article)
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert set(hit.headers) == set(miss.headers)
+    for name in ("Content-Type", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Vary"):
+        assert hit[name] == miss[name], name
+    assert hit["Content-Length"] == str(len(hit.content))
+    assert hit["Content-Security-Policy"].replace(header_nonce(hit), "") == miss["Content-Security-Policy"].replace(
+        header_nonce(miss), ""
+    )
+    assert hit.cookies["csrftoken"]["samesite"] == miss.cookies["csrftoken"]["samesite"]
+
+
+def test_each_cached_copy_carries_its_own_nonce_the_one_its_policy_names(open_article):
+    miss = get(Client(), open_article)
+    hits = [get(Client(), open_article) for _ in range(2)]
+    nonces = set()
+    for response in [miss, *hits]:
+        (nonce,) = NONCE.findall(response.text)
+        assert nonce == header_nonce(response)
+        nonces.add(nonce)
+    assert [hit["X-Page-Cache"] for hit in hits] == ["hit", "hit"]
+    assert len(nonces) == 3
+    assert "\x00" not in hits[0].text
+
+
+def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(open_article):
+    get(Client(), open_article)
+    reader = Client()
+    reader.cookies["csrftoken"] = "a" * 32
+    page = get(reader, open_article)
+    assert page["X-Page-Cache"] == "hit"
+    (token,) = set(TOKEN.findall(page.text))
+    assert _unmask_cipher_token(token) == "a" * 32
+    assert reader.cookies["csrftoken"].value == "a" * 32
+
+
+@pytest.mark.parametrize("site_url", ["", "https://news.example.org"])
+def test_a_cached_page_asked_for_on_an_unknown_host_is_refused(open_article, settings, site_url):
+    settings.SITE_URL = site_url  # set, the page's cache key does not depend on the host
+    get(Client(), open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+    response = Client().get(open_article.get_absolute_url(), headers={"host": "evil.example"})
+    assert response.status_code == 400
+
+
+def test_a_cached_page_over_plain_http_still_redirects_to_https(open_article, settings):
+    get(Client(), open_article)
+    settings.SECURE_SSL_REDIRECT = True
+    response = Client().get(open_article.get_absolute_url())
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+    secure = Client().get(open_article.get_absolute_url(), secure=True)
+    assert secure.status_code == 200
+    assert secure["X-Page-Cache"] == "hit"
+
+
+def shared_entry(article) -> tuple[str, dict]:
+    key = page_key(RequestFactory().get(article.get_absolute_url()))
+    return key, cache.get(key)
+
+
+def test_a_hit_reads_only_the_versions_when_this_process_has_the_page(open_article, monkeypatch):
+    get(Client(), open_article)
+    key, _entry = shared_entry(open_article)
+    read = []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def spy(keys, *args, _original=original, **kwargs):
+            read.extend([keys] if isinstance(keys, str) else keys)
+            return _original(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, name, spy)
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Harbour bridge reopens" in hit.text
+    assert read and key not in read
+
+
+def test_a_newer_copy_another_server_stored_replaces_this_process_copy(open_article):
+    get(Client(), open_article)
+    key, entry = shared_entry(open_article)
+    old_copy = page_cache._local_copies[key]
+    # Another app server: the article changed, it rendered the page and stored it.
+    invalidate_article(open_article.pk)
+    entry = {
+        **entry,
+        "version": article_version(open_article.pk),
+        "content": entry["content"].replace(b"Harbour bridge reopens", b"Ferry service resumes"),
+    }
+    page_cache._store(key, entry, 300)
+    page_cache._local_copies[key] = old_copy  # this process still has the old one
+    hit = get(Client(), open_article)
+    assert hit["X-Page-Cache"] == "hit"
+    assert "Ferry service resumes" in hit.text
+
+
+def test_this_process_copy_is_not_kept_past_the_shared_entry_expiry(open_article, settings):
+    get(Client(), open_article)
+    key, entry = shared_entry(open_article)
+    page_cache._local_copies[key]["stored_at"] -= settings.PAGE_CACHE_SECONDS
+    cache.set(key, {**entry, "content": entry["content"].replace(b"Harbour bridge", b"Swing bridge")}, 300)
+    assert "Swing bridge reopens" in get(Client(), open_article).text
+
+
+def test_each_process_keeps_only_its_latest_pages(monkeypatch):
+    monkeypatch.setattr(page_cache, "_local_copies", {})
+    monkeypatch.setattr(page_cache, "LOCAL_COPIES_MAX", 3)
+    for n in range(5):
+        page_cache._remember(f"page-{n}", {"article": n, "version": (1, 1), "content": b"", "stored_at": 0.0})
+    assert list(page_cache._local_copies) == ["page-2", "page-3", "page-4"]
+
+
+def test_reader_csrf_token_does_what_get_token_does(rf):
+    request = rf.get("/")
+    token = reader_csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(token) == 64 and len(secret) == 32
+    assert set(token + secret) <= set(CSRF_ALLOWED_CHARS)
+    assert _unmask_cipher_token(token) == secret
+    again = reader_csrf_token(request)
+    assert again != token and _unmask_cipher_token(again) == secret
+    many = "".join(reader_csrf_token(rf.get("/")) for _ in range(200))
+    assert set(many) == set(CSRF_ALLOWED_CHARS)
 
 
 # --- Redis ------------------------------------------------------------------------------------------------

@@ -74,6 +74,27 @@ def test_reader_gets_the_previous_copy_without_queries_while_another_rebuilds(
     assert "In the storm." not in response.text
 
 
+def test_a_stale_copy_this_process_holds_is_served_without_reading_the_page_again(open_article, clock, monkeypatch):
+    post_comment(open_article, "Before the storm.")
+    get(Client(), open_article)
+    post_comment(open_article, "In the storm.")
+    another_request_is_rebuilding(open_article)
+    key = page_key(RequestFactory().get(open_article.get_absolute_url()))
+    read = []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def spy(keys, *args, _original=original, **kwargs):
+            read.extend([keys] if isinstance(keys, str) else keys)
+            return _original(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, name, spy)
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "stale"
+    assert "Before the storm." in response.text
+    assert read and key not in read
+
+
 def test_first_reader_after_a_change_rebuilds_and_sees_it(open_article, clock):
     get(Client(), open_article)
     post_comment(open_article, "Fresh for the rebuilder.")

@@ -103,9 +103,7 @@ def make_page(browser, live_url):
     yield make
     # A page left on the article form sends its last autosave and releases its edit lock as it goes: let those
     # requests land before the test database is reset under them.
-    leaving = [
-        page for context in contexts for page in context.pages if "/admin/articles/article/" in (page.url or "")
-    ]
+    leaving = [page for context in contexts for page in context.pages if "/admin/articles/article/" in (page.url or "")]
     for page in leaving:
         page.goto("about:blank")
     if leaving:

@@ -26,3 +26,14 @@ def test_admin_pages_run_without_violations(page, live_url, editor, article):
     page.wait_for_url("**/admin/articles/article/add/")
     assert csp_violations(page, "/admin/articles/article/add/") == []
     assert csp_violations(page, "/admin/comments/comment/dashboard/") == []
+
+
+def test_article_page_from_the_page_cache_runs_without_violations(page, live_url, article, make_comment):
+    make_comment(article)
+    assert csp_violations(page, article.get_absolute_url()) == []
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text))
+    response = page.goto(article.get_absolute_url())
+    page.wait_for_load_state("networkidle")
+    assert response.headers["x-page-cache"] == "hit"
+    assert [text for text in violations if "Content Security Policy" in text] == []

@@ -2,6 +2,7 @@ import pytest
 from django.test import override_settings
 
 from comments.models import Comment
+from comments.threads import page_number_of
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +50,27 @@ def test_reply_does_not_rewrite_the_thread(article, make_comment, django_assert_
     # insert + path update (plus savepoint bookkeeping): never a write per sibling
     with django_assert_max_num_queries(4):
         Comment.objects.create(article=article, parent=root, author_name="x", author_email="x@example.com", body="b")
+
+
+@pytest.mark.parametrize("newest_first", [True, False])
+def test_page_of_a_thread_counts_only_the_threads_readers_see(
+    article, make_comment, settings, newest_first, django_assert_num_queries
+):
+    settings.COMMENTS_PER_PAGE = 2
+    settings.COMMENTS_NEWEST_FIRST = newest_first
+
+    def ahead_of(comment, count, **extra):
+        made = [make_comment(article, **extra) for _ in range(count)]
+        if not newest_first:  # ahead means older: move the thread behind them
+            Comment.objects.filter(pk__in=[c.pk for c in made]).update(thread_id=comment.thread_id - 1000)
+        return made
+
+    mine = make_comment(article)
+    with django_assert_num_queries(1):  # under a page of threads ahead: page 1 without counting what shows
+        assert page_number_of(mine) == 1
+    ahead_of(mine, 3, status=Comment.Status.SPAM)
+    assert page_number_of(mine) == 1  # three threads ahead, none of them shown
+    ahead_of(mine, 2)
+    assert page_number_of(mine) == 2
+    reply = make_comment(article, parent=mine)
+    assert page_number_of(reply) == 2
