@@ -22,9 +22,11 @@ of the stack would have (security headers, the policy, the CSRF cookie). Whateve
 process has not seen yet, a page to render) goes down the whole stack to the view's `cache_article_page`.
 
 A viral article under a comment storm has its version bumped several times a second. So that every reader does
-not render the page at once on each bump, a stale copy is served while one request rebuilds it: the first
-reader to find the copy stale takes a short lock in the cache (`cache.add`, shared by every app server) and
-renders the page afresh; the others are given the previous copy ("X-Page-Cache: stale"), but only while the
+not render the page at once on each bump, a stale copy is served while one request rebuilds it. Changes younger
+than PAGE_CACHE_REBUILD_AFTER are gathered (the previous copy is served and nobody rebuilds yet), so a storm
+costs one rebuild every that many seconds rather than one a comment; then the first reader to find the copy
+stale takes a short lock in the cache (`cache.add`, shared by every app server) and renders the page afresh;
+the others are given the previous copy ("X-Page-Cache: stale"), but only while the
 oldest change it lacks is less than PAGE_CACHE_STALE_SECONDS old (each bump records when it happened). Past
 that bound a reader renders the page itself, so a change is on everyone's page within the bound even if the
 rebuild fails. With no copy at all there is nothing to serve, and the request renders as before.
@@ -262,10 +264,13 @@ def _serve_stale(request, key: str, entry: dict, version: tuple[int, int]) -> Ht
     bound = settings.PAGE_CACHE_STALE_SECONDS
     if bound <= 0 or not isinstance(entry.get("version"), tuple):
         return None
+    since = _stale_since(entry["article"], entry["version"], version)
+    age = None if since is None else _now() - since
+    if age is not None and age < min(settings.PAGE_CACHE_REBUILD_AFTER, bound):
+        return _from_entry(request, entry, "stale")  # gathering changes: nobody rebuilds yet
     if cache.add(rebuild_lock_key(key, version), 1, timeout=max(1, math.ceil(10 * bound))):
         return None  # this request rebuilds
-    since = _stale_since(entry["article"], entry["version"], version)
-    if since is None or _now() - since >= bound:
+    if age is None or age >= bound:
         return None
     return _from_entry(request, entry, "stale")
 

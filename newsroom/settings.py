@@ -321,3 +321,6 @@ ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 20 * 1024 * 1024)  
 # While one request rebuilds a page whose article changed, other anonymous readers are served the previous copy,
 # never once the oldest change it lacks is this old (0: every reader renders a changed page itself).
 PAGE_CACHE_STALE_SECONDS = env_float("PAGE_CACHE_STALE_SECONDS", 1.0)
+# Changes younger than this are gathered for one rebuild: the previous copy is served without anyone rebuilding,
+# so a comment storm costs a rebuild every this many seconds, not one per comment (capped by the bound above).
+PAGE_CACHE_REBUILD_AFTER = env_float("PAGE_CACHE_REBUILD_AFTER", 0.4)

@@ -21,6 +21,13 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rebuild_changed_pages_at_once(settings):
+    # Most tests check what a page shows right after a change; gathering changes for one rebuild has its own
+    # tests (tests/articles/test_stale_pages.py).
+    settings.PAGE_CACHE_REBUILD_AFTER = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 is slow on purpose; the suite logs in many users and checks roles, not hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

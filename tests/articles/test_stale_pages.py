@@ -96,12 +96,48 @@ def test_a_stale_copy_this_process_holds_is_served_without_reading_the_page_agai
 
 
 def test_first_reader_after_a_change_rebuilds_and_sees_it(open_article, clock):
+    # With PAGE_CACHE_REBUILD_AFTER at 0 (the suite's setting; see the gathering tests below).
     get(Client(), open_article)
     post_comment(open_article, "Fresh for the rebuilder.")
     response = get(Client(), open_article)
     assert response["X-Page-Cache"] == "miss"
     assert "Fresh for the rebuilder." in response.text
     assert get(Client(), open_article)["X-Page-Cache"] == "hit"
+
+
+def test_changes_younger_than_the_rebuild_delay_are_gathered_without_a_rebuild(open_article, clock, settings):
+    settings.PAGE_CACHE_REBUILD_AFTER = 0.4
+    get(Client(), open_article)
+    post_comment(open_article, "Gathered.")
+    clock.now += 0.3
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "stale"
+    assert "Gathered." not in response.text
+    # Nobody took the rebuild lock for this version: the copy is being served while changes gather.
+    key = page_key(RequestFactory().get(open_article.get_absolute_url()))
+    assert cache.get(rebuild_lock_key(key, article_version(open_article.pk))) is None
+
+    clock.now += 0.15  # past the delay
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Gathered." in response.text
+
+
+def test_a_storm_of_comments_costs_a_rebuild_per_delay_not_per_comment(open_article, clock, settings, monkeypatch):
+    settings.PAGE_CACHE_REBUILD_AFTER = 0.4
+    settings.PAGE_CACHE_STALE_SECONDS = 1.0
+    get(Client(), open_article)
+    states, posted, seen_late = [], [], []
+    for n in range(20):  # ten comments a second for two seconds, a reader between each two
+        post_comment(open_article, f"Storm {n}.")
+        posted.append((clock.now, f"Storm {n}."))
+        clock.now += 0.1
+        response = get(Client(), open_article)
+        states.append(response["X-Page-Cache"])
+        seen_late += [body for at, body in posted if clock.now - at > 0.5 and body not in response.text]
+    assert states.count("miss") <= 5  # one rebuild each 0.4 s, not twenty
+    assert "stale" in states
+    assert seen_late == []  # every comment was on the page within half a second
 
 
 def test_new_comment_is_on_everyones_page_within_the_bound(open_article, clock, settings):
