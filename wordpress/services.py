@@ -874,13 +874,13 @@ def _bulk_insert(model, rows: list[dict]) -> None:
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = [f.attname for f in fields]
+    names = list(defaults.items())
+    json_positions = [i for i, f in enumerate(fields) if f.attname in json_fields]
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            values = [row.get(name, defaults[name]) for name in names]
-            for i, name in enumerate(names):
-                if name in json_fields:
-                    values[i] = Jsonb(values[i])
+            values = [row.get(name, default) for name, default in names]
+            for i in json_positions:
+                values[i] = Jsonb(values[i])
             copy.write_row(values)
 
 

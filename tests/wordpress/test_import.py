@@ -478,3 +478,12 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_carries_on(import_wxr, site_e
     output = import_wxr(site_export)
     assert summary_line(output, "posts") == [5, 0, 2, 1]
     assert Comment.objects.count() == 9
+
+
+def test_imported_articles_are_found_by_their_byline_names(import_wxr, site_export, client):
+    import_wxr(site_export)
+    # Bylines go in after the article, in bulk: the stored search vector must still hold the names.
+    response = client.get("/search/", {"q": "Jane Guest"})
+    assert response.status_code == 200
+    assert article_of(11).headline in response.content.decode()
+    assert article_of(10).headline not in response.content.decode()
