@@ -446,7 +446,9 @@ def _import_post(run: ImportRun, item: wxr.Item, prepared: "Prepared") -> str:
     if article is None:
         created_at = published_at or _aware(item.post_date_gmt, item.post_date) or timezone.now()
         article = Article(created_at=created_at, **values)
-        article.save()
+        # Written without save() and its signals: the values above are complete, the search vector is computed
+        # once the bylines are in (below) rather than twice, and the cache is dropped with the comment count.
+        Article.objects.bulk_create([article])
         run.tally["posts", "created"] += 1
         outcome = "created"
     else:
@@ -458,6 +460,7 @@ def _import_post(run: ImportRun, item: wxr.Item, prepared: "Prepared") -> str:
 
     tag_ids = list(dict.fromkeys(tag_ids))
     bylines = [Byline(article=article, author_id=pk, position=position) for position, pk in enumerate(author_ids)]
+    new_bylines = outcome == "created"
     if outcome == "created":
         Byline.objects.bulk_create(bylines)
         Article.tags.through.objects.bulk_create(
@@ -467,9 +470,11 @@ def _import_post(run: ImportRun, item: wxr.Item, prepared: "Prepared") -> str:
         if list(article.bylines.values_list("author_id", flat=True)) != author_ids:
             article.bylines.all().delete()
             Byline.objects.bulk_create(bylines)
+            new_bylines = True
         article.tags.set(tag_ids)
-    # The search vector holds the byline names, and bulk_create sends no signal that would refresh it.
-    refresh_search_vectors(articles=Article.objects.filter(pk=article.pk))
+    if new_bylines:
+        # The search vector holds the byline names, and bulk_create sends no signal that would refresh it.
+        refresh_search_vectors(articles=Article.objects.filter(pk=article.pk))
 
     data = {"images_left": images_left} if images_left else {}
     if len(headline) > 200:
