@@ -10,10 +10,8 @@ Newsroom to an author's name or to an article survive a rerun of the same file.
 """
 
 import ipaddress
-import queue
-import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,11 +120,11 @@ def import_term(*, run: ImportRun, term: wxr.Term) -> None:
             _guest_author_for(run, nicename=term.slug, name=_guest_name(term.name, term.description), declared=True)
 
 
-def import_item(*, run: ImportRun, item: wxr.Item, prepared: "Prepared | None" = None) -> str:
+def import_item(*, run: ImportRun, item: wxr.Item) -> str:
     """Import one `<item>` with its comments in one transaction; returns what happened to it."""
     if item.post_type == "post":
         with transaction.atomic():
-            outcome = _import_post(run, item, prepared or prepare(item))
+            outcome = _import_post(run, item, prepare(item))
         if outcome in ("created", "updated"):
             _keep_statistics(run)
         return outcome
@@ -674,7 +672,7 @@ def _comment_values(comment: wxr.Comment, fallback_date: datetime | None) -> dic
 @dataclass(slots=True)
 class Prepared:
     """What importing a post works out from the file alone, without the database: its digest and each comment's
-    column values. `read_ahead` works it out for the next posts while this one waits on the database."""
+    column values and moderation markers, each worked out once."""
 
     digest: str
     _values: dict[int, dict] = field(default_factory=dict)  # comment wp_id -> columns (submitted_at may be None)
@@ -701,49 +699,6 @@ def prepare(item: wxr.Item) -> Prepared:
             prepared._values[comment.wp_id] = values
             prepared._markers[comment.wp_id] = comment_markers(body=values["body"], author_url=values["author_url"])
     return prepared
-
-
-def read_ahead(entries: Iterable[wxr.Entry], *, size: int = 4) -> Iterator[tuple[wxr.Entry, Prepared | None]]:
-    """The entries with their posts' `Prepared`, read and worked out in a thread up to `size` entries ahead.
-
-    The database does its share of an import (indexes, triggers) while the importer waits on it; reading and
-    working out the next posts meanwhile overlaps the two instead of taking turns. What the reader raises (a
-    malformed file) comes out here after the entries before it, as if read in line. Memory holds `size` entries.
-    """
-    done = object()
-    ahead: queue.Queue = queue.Queue(maxsize=size)
-    stop = threading.Event()
-
-    def put(thing) -> bool:
-        while not stop.is_set():
-            try:
-                ahead.put(thing, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for entry in entries:
-                is_post = isinstance(entry, wxr.Item) and entry.post_type == "post"
-                if not put((entry, prepare(entry) if is_post else None)):
-                    return
-        except BaseException as error:  # noqa: BLE001 - handed to the consumer, which raises it
-            put(error)
-            return
-        put(done)
-
-    reader = threading.Thread(target=read, name="wxr-read-ahead", daemon=True)
-    reader.start()
-    try:
-        while (thing := ahead.get()) is not done:
-            if isinstance(thing, BaseException):
-                raise thing
-            yield thing
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _placements(comments: list[wxr.Comment], known: dict[int, tuple[int, int]]) -> dict[int, tuple[int | None, int]]:
@@ -941,7 +896,7 @@ def import_entries(*, run: ImportRun, entries: Iterable[wxr.Entry]) -> None:
         import_entry(run=run, entry=entry)
 
 
-def import_entry(*, run: ImportRun, entry: wxr.Entry, prepared: "Prepared | None" = None) -> str:
+def import_entry(*, run: ImportRun, entry: wxr.Entry) -> str:
     if isinstance(entry, wxr.Site):
         import_site(run=run, site=entry)
         return "site"
@@ -951,4 +906,4 @@ def import_entry(*, run: ImportRun, entry: wxr.Entry, prepared: "Prepared | None
     if isinstance(entry, wxr.Term):
         import_term(run=run, term=entry)
         return "term"
-    return import_item(run=run, item=entry, prepared=prepared)
+    return import_item(run=run, item=entry)

@@ -1,6 +1,5 @@
 """Images inside imported post bodies: copied from the old site's uploads and pointed at their new address."""
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,7 @@ from PIL import Image
 
 from articles.models import Article
 from tests.wordpress.conftest import summary_line
-from wordpress import images, services, wxr
+from wordpress import images
 from wordpress.models import WordPressObject
 
 pytestmark = pytest.mark.django_db
@@ -106,29 +105,3 @@ def test_only_the_old_sites_uploads_are_touched(uploads, settings):
     assert "/etc/passwd" in rewritten  # left as it was, nothing read from outside the uploads
     assert f'src="{new_address("crowd.jpg")}" alt="relative"' in rewritten
     assert outcome == {"created": 1, "missing": 1}
-
-
-# --- Reading ahead -------------------------------------------------------------------------------------------
-
-
-def entries_then_error():
-    for wp_id in (1, 2, 3):
-        yield wxr.Item(wp_id=wp_id, comments=[wxr.Comment(wp_id=wp_id * 10, content="Hello there")])
-    raise wxr.WxrError("The export is malformed", line=9, column=4)
-
-
-def test_read_ahead_keeps_order_and_raises_where_the_file_breaks():
-    seen = []
-    with pytest.raises(wxr.WxrError, match="line 9, column 4"):
-        for entry, prepared in services.read_ahead(entries_then_error(), size=1):
-            seen.append(entry.wp_id)
-            assert prepared.digest == entry.digest()
-            assert prepared.markers(entry.comments[0]) == ("", "")  # too short for a fingerprint, no links
-    assert seen == [1, 2, 3]
-
-
-def test_read_ahead_stops_its_thread_when_closed():
-    entries = services.read_ahead(entries_then_error(), size=1)
-    next(entries)
-    entries.close()
-    assert not [t for t in threading.enumerate() if t.name == "wxr-read-ahead"]

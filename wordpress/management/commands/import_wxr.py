@@ -2,7 +2,6 @@
 
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +10,7 @@ from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from wordpress import wxr
-from wordpress.services import SUMMARY_COLUMNS, ImportRun, import_entry, read_ahead, summary_rows
+from wordpress.services import SUMMARY_COLUMNS, ImportRun, import_entry, summary_rows
 
 LOG_EVERY_SECONDS = 10
 
@@ -100,21 +99,19 @@ class Command(BaseCommand):
                 else None
             )
             try:
-                # Closed however the loop ends, so the read-ahead thread stops before the file closes.
-                with closing(read_ahead(wxr.read_export(reader))) as entries:
-                    for entry, prepared in entries:
-                        import_entry(run=run, entry=entry, prepared=prepared)
-                        if settings.DEBUG:
-                            reset_queries()  # DEBUG keeps every statement's SQL: thousands of bulk inserts add up
-                        if isinstance(entry, wxr.Item) and entry.post_type == "post":
-                            posts += 1
-                            comments += len(entry.comments)
-                        if progress is not None:
-                            progress.update(reader.position - progress.n)
-                            progress.set_postfix(posts=posts, comments=comments, refresh=False)
-                        elif time.monotonic() - last_log >= LOG_EVERY_SECONDS:
-                            last_log = time.monotonic()
-                            self._log_line(reader.position, size, posts, comments)
+                for entry in wxr.read_export(reader):
+                    import_entry(run=run, entry=entry)
+                    if settings.DEBUG:
+                        reset_queries()  # DEBUG keeps every statement's SQL: thousands of bulk inserts add up
+                    if isinstance(entry, wxr.Item) and entry.post_type == "post":
+                        posts += 1
+                        comments += len(entry.comments)
+                    if progress is not None:
+                        progress.update(reader.position - progress.n)
+                        progress.set_postfix(posts=posts, comments=comments, refresh=False)
+                    elif time.monotonic() - last_log >= LOG_EVERY_SECONDS:
+                        last_log = time.monotonic()
+                        self._log_line(reader.position, size, posts, comments)
             except wxr.WxrError as error:
                 return error
             finally:
