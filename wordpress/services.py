@@ -10,8 +10,10 @@ Newsroom to an author's name or to an article survive a rerun of the same file.
 """
 
 import ipaddress
+import multiprocessing
+import signal
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,11 +122,11 @@ def import_term(*, run: ImportRun, term: wxr.Term) -> None:
             _guest_author_for(run, nicename=term.slug, name=_guest_name(term.name, term.description), declared=True)
 
 
-def import_item(*, run: ImportRun, item: wxr.Item) -> str:
+def import_item(*, run: ImportRun, item: wxr.Item, prepared: "Prepared | None" = None) -> str:
     """Import one `<item>` with its comments in one transaction; returns what happened to it."""
     if item.post_type == "post":
         with transaction.atomic():
-            outcome = _import_post(run, item, prepare(item))
+            outcome = _import_post(run, item, prepared or prepare(item))
         if outcome in ("created", "updated"):
             _keep_statistics(run)
         return outcome
@@ -701,6 +703,50 @@ def prepare(item: wxr.Item) -> Prepared:
     return prepared
 
 
+def read_prepared(path: Path, *, ahead: int = 8) -> Iterator[tuple[wxr.Entry, Prepared | None, int]]:
+    """The export's entries, each post with its `Prepared` part, and how many bytes of the file were read so far.
+
+    A child process reads and prepares them, up to `ahead` entries in front of the import: it works on another
+    core while the importer and the database write the post before (a thread would share the interpreter lock
+    with the writes and gain nothing). A malformed file raises `WxrError` here after the entries before it.
+    """
+    context = multiprocessing.get_context("fork")  # the child starts with Django set up and runs no query
+    results = context.Queue(maxsize=ahead)
+    child = context.Process(target=_read_into, args=(path, results), name="wxr-reader", daemon=True)
+    child.start()
+    try:
+        while True:
+            kind, payload = results.get()
+            if kind == "entry":
+                yield payload
+            elif kind == "malformed":
+                raise wxr.WxrError(payload)
+            elif kind == "failed":
+                raise RuntimeError(f"Reading the export failed: {payload}")
+            else:
+                return
+    finally:
+        child.terminate()
+        child.join()
+        results.close()
+
+
+def _read_into(path: Path, results) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle; it stops this process
+    try:
+        with path.open("rb") as handle:
+            for entry in wxr.read_export(handle):
+                is_post = isinstance(entry, wxr.Item) and entry.post_type == "post"
+                results.put(("entry", (entry, prepare(entry) if is_post else None, handle.tell())))
+        results.put(("done", None))
+    except wxr.WxrError as error:
+        results.put(("malformed", str(error)))
+    except Exception as error:  # noqa: BLE001 - reported to the importer, which stops with it
+        results.put(("failed", repr(error)))
+    results.close()
+    results.join_thread()
+
+
 def _placements(comments: list[wxr.Comment], known: dict[int, tuple[int, int]]) -> dict[int, tuple[int | None, int]]:
     """wp_id -> (WordPress id of the parent it hangs under, depth), for comments not imported yet.
 
@@ -896,7 +942,7 @@ def import_entries(*, run: ImportRun, entries: Iterable[wxr.Entry]) -> None:
         import_entry(run=run, entry=entry)
 
 
-def import_entry(*, run: ImportRun, entry: wxr.Entry) -> str:
+def import_entry(*, run: ImportRun, entry: wxr.Entry, prepared: "Prepared | None" = None) -> str:
     if isinstance(entry, wxr.Site):
         import_site(run=run, site=entry)
         return "site"
@@ -906,4 +952,4 @@ def import_entry(*, run: ImportRun, entry: wxr.Entry) -> str:
     if isinstance(entry, wxr.Term):
         import_term(run=run, term=entry)
         return "term"
-    return import_item(run=run, item=entry)
+    return import_item(run=run, item=entry, prepared=prepared)
