@@ -18,6 +18,9 @@ LINK_DOMAINS_MAX = 500
 _INVISIBLE = dict.fromkeys(
     [0x00AD, 0x034F, 0x061C, 0x180E, 0xFEFF, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065)]
 )
+# A regular expression rather than str.translate: scanning for them is several times faster, which counts when
+# an import fingerprints a million comments.
+_INVISIBLE_CHARS = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _SPACE = re.compile(r"\s+")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
@@ -28,7 +31,7 @@ def normalise(text: str) -> str:
 
     "ＶＩＡＧＲＡ", "Viagra" and "vi\u00adagra" all become "viagra"; "STRASSE" and "Straße" both become "strasse".
     """
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = _INVISIBLE_CHARS.sub("", unicodedata.normalize("NFKC", text))
     # Case folding can leave a string that is no longer NFKC (Unicode's NFKC_Casefold applies both).
     return unicodedata.normalize("NFKC", text.casefold())
 
@@ -64,10 +67,16 @@ def host(url: str) -> str:
     return name if "." in name else ""
 
 
+def _may_link(text: str) -> bool:
+    # What every _URL match contains; most comments have neither, and this is cheaper than the search.
+    return "://" in text or "www." in text.lower()
+
+
 def text_fingerprint(body: str) -> str:
     """A hash of the comment's words that survives what spam waves vary: case, Unicode look-alikes, spacing,
     punctuation, numbers, links and word order. Empty for short comments."""
-    words = _WORD.findall(normalise(_URL.sub(" ", body or "")))
+    body = body or ""
+    words = _WORD.findall(normalise(_URL.sub(" ", body) if _may_link(body) else body))
     distinct = sorted(set(words))
     if len(words) < FINGERPRINT_MIN_WORDS or len(distinct) < 3:
         return ""
@@ -76,7 +85,7 @@ def text_fingerprint(body: str) -> str:
 
 def link_domains(body: str, author_url: str = "") -> str:
     """The domains a comment links to (its text and the author's URL), space-separated, "www." dropped."""
-    hosts = {host(url) for url in _URL.findall(body or "")}
+    hosts = {host(url) for url in _URL.findall(body)} if body and _may_link(body) else set()
     if author_url:
         hosts.add(host(author_url))
     hosts.discard("")

@@ -10,15 +10,16 @@ Newsroom to an author's name or to an article survive a rerun of the same file.
 """
 
 import ipaddress
+import multiprocessing
+import signal
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from django.conf import settings
-from django.core.files import File
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -26,10 +27,11 @@ from psycopg.types.json import Jsonb
 
 from articles.models import Article, Author, Byline, Section, Tag
 from articles.sanitize import clean_html
+from articles.search import refresh_search_vectors
 from comments.counters import sync_article_counts
 from comments.models import PATH_STEP, Comment
 from comments.text import comment_markers
-from wordpress import markup, wxr
+from wordpress import images, markup, wxr
 from wordpress.models import LegacyPath, WordPressObject
 
 Kind = WordPressObject.Kind
@@ -62,6 +64,8 @@ class ImportRun:
     """One run of the importer: where the files are, and what it has done so far (for the summary)."""
 
     site: str = ""
+    hosts: frozenset[str] = frozenset()  # the old site's host names, for its links and images
+    written: int = 0  # posts created or updated so far (see _keep_statistics)
     media_dir: Path | None = None
     dry_run: bool = False
     tally: Counter = field(default_factory=Counter)  # (row, column) -> n; see SUMMARY_ROWS
@@ -82,6 +86,7 @@ SUMMARY_ROWS = [
     "sections",
     "tags",
     "images",
+    "images in posts",
     "comments: published",
     "comments: pending",
     "comments: spam",
@@ -93,6 +98,7 @@ SUMMARY_COLUMNS = ["created", "updated", "unchanged", "skipped"]
 
 def import_site(*, run: ImportRun, site: wxr.Site) -> None:
     run.site = site.key[:200]
+    run.hosts = images.site_hosts(site.link, site.base_site_url, site.base_blog_url)
 
 
 def import_author(*, run: ImportRun, author: wxr.Author) -> None:
@@ -116,11 +122,14 @@ def import_term(*, run: ImportRun, term: wxr.Term) -> None:
             _guest_author_for(run, nicename=term.slug, name=_guest_name(term.name, term.description), declared=True)
 
 
-def import_item(*, run: ImportRun, item: wxr.Item) -> str:
+def import_item(*, run: ImportRun, item: wxr.Item, prepared: "Prepared | None" = None) -> str:
     """Import one `<item>` with its comments in one transaction; returns what happened to it."""
     if item.post_type == "post":
         with transaction.atomic():
-            return _import_post(run, item)
+            outcome = _import_post(run, item, prepared or prepare(item))
+        if outcome in ("created", "updated"):
+            _keep_statistics(run)
+        return outcome
     if item.post_type == "attachment":
         with transaction.atomic():
             _import_attachment(run, item)
@@ -131,6 +140,34 @@ def import_item(*, run: ImportRun, item: wxr.Item) -> str:
         return "guest author"
     run.notes[f"{item.post_type or 'untyped'} items skipped (only posts are imported)"] += 1
     return "skipped"
+
+
+def _keep_statistics(run: ImportRun) -> None:
+    """ANALYZE the tables an import fills, after its 1st, 2nd, 4th, 8th... post written.
+
+    An import grows the tables faster than autovacuum gathers statistics (when it runs at all). Without them
+    PostgreSQL takes the import records as tiny and looks a post's comments up by site and kind alone, filtering
+    the ids: a scan of every comment imported so far, for each post. Doubling keeps it to a few dozen ANALYZEs
+    (each reads a sample of the table) for any size of export.
+    """
+    run.written += 1
+    if connection.vendor != "postgresql" or run.written & (run.written - 1):
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in (WordPressObject, Comment, LegacyPath))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
+
+
+def _commit_without_waiting() -> None:
+    """Let PostgreSQL acknowledge this transaction's commit before its WAL reaches the disk.
+
+    A post's commit would otherwise wait for a disk flush, thousands of times in an import. The risk is only that
+    a crash of the database server forgets the last fraction of a second of commits, whole transactions at a time:
+    those posts are then simply not imported yet, and the next run imports them (see the module's docstring).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def summary_rows(run: ImportRun) -> list[tuple[str, list[int]]]:
@@ -357,22 +394,42 @@ def _article_slug(item: wxr.Item, published_at: datetime | None, article_pk: int
     return slug
 
 
-def _import_post(run: ImportRun, item: wxr.Item) -> str:
+NOT_BROUGHT_OVER = "images in posts not brought over (no --media-dir): they still load from the old site"
+MISSING_UPLOAD = "images in posts whose file is missing from --media-dir: they still load from the old site"
+
+
+def _body(run: ImportRun, item: wxr.Item) -> tuple[str, int]:
+    """The article body, and how many of its images were left at the old site for want of --media-dir."""
+    body, outcome = images.bring_over_images(
+        clean_html(markup.to_html(item.content)), hosts=run.hosts, media_dir=run.media_dir, dry_run=run.dry_run
+    )
+    left = outcome["not brought over"] + outcome["missing"]
+    run.tally["images in posts", "created"] += outcome["created"]
+    run.tally["images in posts", "unchanged"] += outcome["unchanged"]
+    run.tally["images in posts", "skipped"] += left
+    run.notes[NOT_BROUGHT_OVER] += outcome["not brought over"]
+    run.notes[MISSING_UPLOAD] += outcome["missing"]
+    return body, outcome["not brought over"]
+
+
+def _import_post(run: ImportRun, item: wxr.Item, prepared: "Prepared") -> str:
     status, published_at = _status_and_date(item)
     if status is None:
         run.tally["posts", "skipped"] += 1
         run.notes[f"posts skipped as {item.status or 'without status'}"] += 1
         return "skipped"
-    digest = item.digest()
+    digest = prepared.digest
     mapping = _mapping(run, Kind.POST, wp_id=item.wp_id)
     article = Article.objects.filter(pk=mapping.object_id).first() if mapping else None
-    if article is not None and mapping.digest == digest:
+    # Unchanged, unless this run has the uploads to bring over images an earlier run could not.
+    if article is not None and mapping.digest == digest and not (run.media_dir and mapping.data.get("images_left")):
         run.tally["posts", "unchanged"] += 1
         for comment in item.comments:
             if comment.type not in PINGS:
                 run.tally[_comment_row(comment), "unchanged"] += 1
         return "unchanged"
 
+    _commit_without_waiting()
     section_id = None
     tag_ids = []
     for term in item.terms:
@@ -396,11 +453,12 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
     dek = markup.plain_text(item.excerpt)
     if len(dek) > 300:
         run.notes["excerpts shortened to 300 characters for the dek (the full one is kept in the import record)"] += 1
+    body, images_left = _body(run, item)
     values = {
         "headline": headline[:200] or f"Untitled ({item.wp_id})",
         "slug": _article_slug(item, published_at, article.pk if article else None),
         "dek": dek[:300],
-        "body": clean_html(markup.to_html(item.content)),
+        "body": body,
         "section_id": section_id or _default_section(run),
         "status": status,
         "published_at": published_at,
@@ -408,7 +466,9 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
     if article is None:
         created_at = published_at or _aware(item.post_date_gmt, item.post_date) or timezone.now()
         article = Article(created_at=created_at, **values)
-        article.save()
+        # Written without save() and its signals: the values above are complete, the search vector is computed
+        # once the bylines are in (below) rather than twice, and the cache is dropped with the comment count.
+        Article.objects.bulk_create([article])
         run.tally["posts", "created"] += 1
         outcome = "created"
     else:
@@ -420,6 +480,7 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
 
     tag_ids = list(dict.fromkeys(tag_ids))
     bylines = [Byline(article=article, author_id=pk, position=position) for position, pk in enumerate(author_ids)]
+    new_bylines = outcome == "created"
     if outcome == "created":
         Byline.objects.bulk_create(bylines)
         Article.tags.through.objects.bulk_create(
@@ -429,9 +490,13 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
         if list(article.bylines.values_list("author_id", flat=True)) != author_ids:
             article.bylines.all().delete()
             Byline.objects.bulk_create(bylines)
+            new_bylines = True
         article.tags.set(tag_ids)
+    if new_bylines:
+        # The search vector holds the byline names, and bulk_create sends no signal that would refresh it.
+        refresh_search_vectors(articles=Article.objects.filter(pk=article.pk))
 
-    data = {}
+    data = {"images_left": images_left} if images_left else {}
     if len(headline) > 200:
         data["title"] = headline
     if len(dek) > 300:
@@ -447,7 +512,7 @@ def _import_post(run: ImportRun, item: wxr.Item) -> str:
         if attachment is not None:
             _apply_image(run, article, attachment)
         # Otherwise the attachment comes later in the file and is applied then.
-    _import_comments(run, item, article)
+    _import_comments(run, item, article, prepared)
     return outcome
 
 
@@ -525,9 +590,6 @@ def _import_attachment(run: ImportRun, item: wxr.Item) -> None:
         "credit": markup.plain_text(_credit(item)),
         "parent": item.post_parent,
     }
-    mapping = _mapping(run, Kind.ATTACHMENT, wp_id=item.wp_id)
-    if mapping is not None:
-        data["stored"] = mapping.data.get("stored", {})
     parent = _mapping(run, Kind.POST, wp_id=item.post_parent) if item.post_parent else None
     mapping, _ = WordPressObject.objects.update_or_create(
         site=run.site,
@@ -547,27 +609,19 @@ def _apply_image(run: ImportRun, article: Article, attachment: WordPressObject) 
         run.tally["images", "skipped"] += 1
         run.notes["featured images not brought over (no --media-dir; articles have no field for an image URL)"] += 1
         return
-    relative = data.get("file") or urlsplit(data.get("url", "")).path.partition("/uploads/")[2]
-    root = run.media_dir.resolve()
-    source = (root / unquote(relative)).resolve()
-    if not relative or not source.is_relative_to(root) or not source.is_file():
+    relative = unquote(data.get("file") or urlsplit(data.get("url", "")).path.partition("/uploads/")[2])
+    # The same copy as the post bodies' images: one file however many places show it.
+    name = images.store_upload(relative, run.media_dir, dry_run=run.dry_run)[0] if relative else None
+    if name is None:
         run.tally["images", "skipped"] += 1
         run.notes["featured images whose file is missing from --media-dir"] += 1
         return
-    stored = data.get("stored") or {}
     field = article.lead_image
-    name = stored.get(str(source.stat().st_size) + ":" + relative)
-    if name and field.name == name and field.storage.exists(name):
+    if field.name == name:
         outcome = "unchanged"
     elif run.dry_run:
-        name, outcome = field.name, "created"
+        name, outcome = field.name, "created"  # nothing was copied for the article to point at
     else:
-        with source.open("rb") as handle:
-            name = field.storage.save(field.field.generate_filename(article, source.name), File(handle))
-        stored[str(source.stat().st_size) + ":" + relative] = name
-        data["stored"] = stored
-        attachment.data = data
-        attachment.save(update_fields=["data"])
         outcome = "updated" if field.name else "created"
     changes = {
         "lead_image": name,
@@ -605,7 +659,7 @@ def _ip(value: str) -> str | None:
         return None
 
 
-def _comment_values(comment: wxr.Comment, fallback_date: datetime) -> dict:
+def _comment_values(comment: wxr.Comment, fallback_date: datetime | None) -> dict:
     return {
         "author_name": (markup.plain_text(comment.author) or "Anonymous")[:100],
         "author_email": comment.author_email.lower()[:254],
@@ -615,6 +669,82 @@ def _comment_values(comment: wxr.Comment, fallback_date: datetime) -> dict:
         "submitted_at": _aware(comment.date_gmt, comment.date) or fallback_date,
         "ip_address": _ip(comment.author_ip),
     }
+
+
+@dataclass(slots=True)
+class Prepared:
+    """What importing a post works out from the file alone, without the database: its digest and each comment's
+    column values and moderation markers, each worked out once."""
+
+    digest: str
+    _values: dict[int, dict] = field(default_factory=dict)  # comment wp_id -> columns (submitted_at may be None)
+    _markers: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def values(self, comment: wxr.Comment, fallback_date: datetime) -> dict:
+        values = dict(self._values.get(comment.wp_id) or _comment_values(comment, None))
+        if values["submitted_at"] is None:
+            values["submitted_at"] = fallback_date
+        return values
+
+    def markers(self, comment: wxr.Comment) -> tuple[str, str]:
+        if (markers := self._markers.get(comment.wp_id)) is None:
+            values = self.values(comment, timezone.now())
+            markers = comment_markers(body=values["body"], author_url=values["author_url"])
+        return markers
+
+
+def prepare(item: wxr.Item) -> Prepared:
+    prepared = Prepared(digest=item.digest())
+    for comment in item.comments:
+        if comment.type not in PINGS and comment.wp_id not in prepared._values:
+            values = _comment_values(comment, None)
+            prepared._values[comment.wp_id] = values
+            prepared._markers[comment.wp_id] = comment_markers(body=values["body"], author_url=values["author_url"])
+    return prepared
+
+
+def read_prepared(path: Path, *, ahead: int = 8) -> Iterator[tuple[wxr.Entry, Prepared | None, int]]:
+    """The export's entries, each post with its `Prepared` part, and how many bytes of the file were read so far.
+
+    A child process reads and prepares them, up to `ahead` entries in front of the import: it works on another
+    core while the importer and the database write the post before (a thread would share the interpreter lock
+    with the writes and gain nothing). A malformed file raises `WxrError` here after the entries before it.
+    """
+    context = multiprocessing.get_context("fork")  # the child starts with Django set up and runs no query
+    results = context.Queue(maxsize=ahead)
+    child = context.Process(target=_read_into, args=(path, results), name="wxr-reader", daemon=True)
+    child.start()
+    try:
+        while True:
+            kind, payload = results.get()
+            if kind == "entry":
+                yield payload
+            elif kind == "malformed":
+                raise wxr.WxrError(payload)
+            elif kind == "failed":
+                raise RuntimeError(f"Reading the export failed: {payload}")
+            else:
+                return
+    finally:
+        child.terminate()
+        child.join()
+        results.close()
+
+
+def _read_into(path: Path, results) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importer's to handle; it stops this process
+    try:
+        with path.open("rb") as handle:
+            for entry in wxr.read_export(handle):
+                is_post = isinstance(entry, wxr.Item) and entry.post_type == "post"
+                results.put(("entry", (entry, prepare(entry) if is_post else None, handle.tell())))
+        results.put(("done", None))
+    except wxr.WxrError as error:
+        results.put(("malformed", str(error)))
+    except Exception as error:  # noqa: BLE001 - reported to the importer, which stops with it
+        results.put(("failed", repr(error)))
+    results.close()
+    results.join_thread()
 
 
 def _placements(comments: list[wxr.Comment], known: dict[int, tuple[int, int]]) -> dict[int, tuple[int | None, int]]:
@@ -653,7 +783,7 @@ def _placements(comments: list[wxr.Comment], known: dict[int, tuple[int, int]]) 
     return {wp_id: placed[wp_id] for wp_id in by_id if wp_id not in known}
 
 
-def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
+def _import_comments(run: ImportRun, item: wxr.Item, article: Article, prepared: "Prepared") -> None:
     comments = {}
     for comment in item.comments:
         if comment.type in PINGS:
@@ -691,7 +821,7 @@ def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
         pk = imported.get(comment.wp_id)
         if pk is None:
             continue
-        row, values = rows[pk], _comment_values(comment, article.published_at or article.created_at)
+        row, values = rows[pk], prepared.values(comment, article.published_at or article.created_at)
         different = [name for name, value in values.items() if getattr(row, name) != value]
         for name in different:
             setattr(row, name, values[name])
@@ -710,11 +840,13 @@ def _import_comments(run: ImportRun, item: wxr.Item, article: Article) -> None:
     )
     if fresh:
         by_wp = {wp_id: (pk, rows[pk].thread_id, rows[pk].path) for wp_id, pk in imported.items()}
-        _insert_comments(run, article, fresh, placements, by_wp)
+        _insert_comments(run, article, fresh, placements, by_wp, prepared)
     sync_article_counts([article.pk])
 
 
-def _insert_comments(run: ImportRun, article: Article, fresh: list, placements: dict, by_wp: dict) -> None:
+def _insert_comments(
+    run: ImportRun, article: Article, fresh: list, placements: dict, by_wp: dict, prepared: "Prepared"
+) -> None:
     """Insert the post's new comments; `by_wp` maps WordPress ids of comments already in to (pk, thread, path)."""
     orphans = sum(1 for c in fresh if c.parent_id and placements[c.wp_id][0] is None)
     if orphans:
@@ -722,8 +854,8 @@ def _insert_comments(run: ImportRun, article: Article, fresh: list, placements: 
     fallback = article.published_at or article.created_at
     created = []
     for pk, comment in zip(_reserve_comment_ids(len(fresh)), fresh, strict=True):
-        row = _comment_values(comment, fallback)
-        row["fingerprint"], row["link_domains"] = comment_markers(body=row["body"], author_url=row["author_url"])
+        row = prepared.values(comment, fallback)
+        row["fingerprint"], row["link_domains"] = prepared.markers(comment)
         row.update(
             id=pk,
             article_id=article.pk,
@@ -768,13 +900,13 @@ def _bulk_insert(model, rows: list[dict]) -> None:
     json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    names = [f.attname for f in fields]
+    names = list(defaults.items())
+    json_positions = [i for i, f in enumerate(fields) if f.attname in json_fields]
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            values = [row.get(name, defaults[name]) for name in names]
-            for i, name in enumerate(names):
-                if name in json_fields:
-                    values[i] = Jsonb(values[i])
+            values = [row.get(name, default) for name, default in names]
+            for i in json_positions:
+                values[i] = Jsonb(values[i])
             copy.write_row(values)
 
 
@@ -810,7 +942,7 @@ def import_entries(*, run: ImportRun, entries: Iterable[wxr.Entry]) -> None:
         import_entry(run=run, entry=entry)
 
 
-def import_entry(*, run: ImportRun, entry: wxr.Entry) -> str:
+def import_entry(*, run: ImportRun, entry: wxr.Entry, prepared: "Prepared | None" = None) -> str:
     if isinstance(entry, wxr.Site):
         import_site(run=run, site=entry)
         return "site"
@@ -820,4 +952,4 @@ def import_entry(*, run: ImportRun, entry: wxr.Entry) -> str:
     if isinstance(entry, wxr.Term):
         import_term(run=run, term=entry)
         return "term"
-    return import_item(run=run, item=entry)
+    return import_item(run=run, item=entry, prepared=prepared)

@@ -78,3 +78,66 @@ def test_normal_pages_never_read_the_redirect_tables(client, imported):
         with CaptureQueriesContext(connection) as context:
             assert client.get(url).status_code == 200
         assert not [q for q in context.captured_queries if "wordpress_" in q["sql"]], url
+
+
+def test_wordpress_search_address_leads_to_our_search(client):
+    response = client.get("/?s=city+hall budget")
+    assert response.status_code == 301
+    assert response["Location"] == "/search/?q=city+hall+budget"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_wordpress_pretty_search_address_leads_to_our_search(client):
+    response = client.get("/search/caf%C3%A9+budget/")
+    assert response.status_code == 301
+    assert response["Location"] == "/search/?q=caf%C3%A9+budget"
+
+
+def test_search_words_are_escaped_in_the_new_address(client):
+    response = client.get("/", {"s": '"><script>&q=x'})
+    assert response.status_code == 301
+    assert response["Location"] == "/search/?q=%22%3E%3Cscript%3E%26q%3Dx"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/feed/", "/rss/"),
+        ("/feed", "/rss/"),
+        ("/feed/rss2/", "/rss/"),
+        ("/feed/atom/", "/atom/"),
+        ("/?feed=rss2", "/rss/"),
+        ("/?feed=atom", "/atom/"),
+    ],
+)
+def test_wordpress_site_feed_addresses_lead_to_our_feeds(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+    assert client.get(new).status_code == 200
+
+
+def test_unknown_feed_type_is_left_alone(client):
+    assert client.get("/feed/nonsense/").status_code == 404
+    assert client.get("/?feed=nonsense").status_code == 200  # the home page, as for any unknown query
+
+
+def test_category_feed_and_archive_lead_to_the_imported_section(client, imported):
+    section = article_of(10).section
+    response = client.get("/category/news/politics/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/section/{section.slug}/rss/"
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/category/news/politics/feed/atom/")["Location"] == f"/section/{section.slug}/atom/"
+    assert client.get("/category/news/politics/")["Location"] == section.get_absolute_url()
+
+
+def test_author_feed_leads_to_the_imported_author(client, imported):
+    author = article_of(10).byline_authors[0]
+    response = client.get("/author/jsmith/feed/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/author/{author.slug}/rss/"
+
+
+def test_feed_of_an_unknown_category_is_still_a_404(client, imported):
+    assert client.get("/category/no-such-thing/feed/").status_code == 404

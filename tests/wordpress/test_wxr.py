@@ -1,13 +1,14 @@
 """The streaming reader: plain dataclasses out, clear errors for broken files, one item in memory at a time."""
 
 import io
+import multiprocessing
 import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
 
 from tests.wordpress.conftest import DATA
-from wordpress import wxr
+from wordpress import services, wxr
 
 WXR_1_0 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
@@ -112,3 +113,34 @@ def test_memory_stays_flat_however_many_items():
     small, large = export(200), export(4000)
     # Twenty times the items, yet the peak does not grow with them (a kept tree would hold ~8 MB more).
     assert peak(large) < peak(small) + 1_000_000
+
+
+# --- Reading in a child process (what the import command does) ---------------------------------------------
+
+
+def test_read_prepared_gives_every_entry_in_order_with_its_posts_prepared(site_export):
+    read = [(entry, prepared) for entry, prepared, _ in services.read_prepared(site_export)]
+    with site_export.open("rb") as handle:
+        direct = list(wxr.read_export(handle))
+    assert [entry for entry, _ in read] == direct
+    for entry, prepared in read:
+        is_post = isinstance(entry, wxr.Item) and entry.post_type == "post"
+        assert (prepared is not None) == is_post
+        if is_post:
+            assert prepared.digest == entry.digest()
+
+
+def test_read_prepared_raises_after_the_entries_before_a_malformed_spot():
+    seen = []
+    with pytest.raises(wxr.WxrError, match=r"line \d+, column \d+"):
+        for entry, _, _ in services.read_prepared(DATA / "truncated.xml"):
+            seen.append(entry)
+    assert any(isinstance(entry, wxr.Item) for entry in seen)
+    assert not multiprocessing.active_children()
+
+
+def test_read_prepared_stops_its_reader_when_the_import_stops(site_export):
+    entries = services.read_prepared(site_export, ahead=1)
+    next(entries)
+    entries.close()
+    assert not multiprocessing.active_children()

@@ -10,22 +10,9 @@ from django.db import reset_queries, transaction
 from tqdm import tqdm
 
 from wordpress import wxr
-from wordpress.services import SUMMARY_COLUMNS, ImportRun, import_entry, summary_rows
+from wordpress.services import SUMMARY_COLUMNS, ImportRun, import_entry, read_prepared, summary_rows
 
 LOG_EVERY_SECONDS = 10
-
-
-class _CountingReader:
-    """The export file, counting the bytes the parser has read (how far along the progress is)."""
-
-    def __init__(self, handle):
-        self.handle = handle
-        self.position = 0
-
-    def read(self, size=-1):
-        data = self.handle.read(size)
-        self.position += len(data)
-        return data
 
 
 class _DryRunDone(Exception):
@@ -89,34 +76,32 @@ class Command(BaseCommand):
 
     def _import(self, run: ImportRun, export: Path, bar: bool) -> wxr.WxrError | None:
         size = export.stat().st_size
-        posts = comments = 0
+        posts = comments = position = 0
         last_log = time.monotonic()
-        with export.open("rb") as handle:
-            reader = _CountingReader(handle)
-            progress = (
-                tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc="Importing", file=sys.stderr)
-                if bar
-                else None
-            )
-            try:
-                for entry in wxr.read_export(reader):
-                    import_entry(run=run, entry=entry)
-                    if settings.DEBUG:
-                        reset_queries()  # DEBUG keeps every statement's SQL: thousands of bulk inserts add up
-                    if isinstance(entry, wxr.Item) and entry.post_type == "post":
-                        posts += 1
-                        comments += len(entry.comments)
-                    if progress is not None:
-                        progress.update(reader.position - progress.n)
-                        progress.set_postfix(posts=posts, comments=comments, refresh=False)
-                    elif time.monotonic() - last_log >= LOG_EVERY_SECONDS:
-                        last_log = time.monotonic()
-                        self._log_line(reader.position, size, posts, comments)
-            except wxr.WxrError as error:
-                return error
-            finally:
+        progress = (
+            tqdm(total=size, unit="B", unit_scale=True, unit_divisor=1024, desc="Importing", file=sys.stderr)
+            if bar
+            else None
+        )
+        try:
+            for entry, prepared, position in read_prepared(export):
+                import_entry(run=run, entry=entry, prepared=prepared)
+                if settings.DEBUG:
+                    reset_queries()  # DEBUG keeps every statement's SQL: thousands of bulk inserts add up
+                if isinstance(entry, wxr.Item) and entry.post_type == "post":
+                    posts += 1
+                    comments += len(entry.comments)
                 if progress is not None:
-                    progress.close()
+                    progress.update(position - progress.n)
+                    progress.set_postfix(posts=posts, comments=comments, refresh=False)
+                elif time.monotonic() - last_log >= LOG_EVERY_SECONDS:
+                    last_log = time.monotonic()
+                    self._log_line(position, size, posts, comments)
+        except wxr.WxrError as error:
+            return error
+        finally:
+            if progress is not None:
+                progress.close()
         if progress is None:
             self._log_line(size, size, posts, comments)
         return None
@@ -143,7 +128,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("\n".join(lines))
         for note, count in sorted(run.notes.items()):
-            self.stdout.write(f"{count:>8}  {note}")
+            if count:
+                self.stdout.write(f"{count:>8}  {note}")
         self.stdout.write(f"Finished in {elapsed:,.1f} s.")
         if run.dry_run:
             self.stdout.write("Dry run: nothing was written.")
