@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from articles.models import Author
 from wordpress import markup, wxr
-from wordpress.services.records import Kind, find_mapping, remember_mapping, unique_slug
+from wordpress.services.records import Kind, at_slug, find_mapping, found_or_created, mapped, remember_mapping, rename
 from wordpress.services.run import ImportRun
 
 GUEST_PREFIX = "cap-"
@@ -26,28 +26,20 @@ def author_for(run: ImportRun, *, login: str, name: str = "", wp_id: int | None 
     if (pk := run.known(Kind.AUTHOR, key)) is not None and not name:
         return pk
     mapping = find_mapping(run, Kind.AUTHOR, key=key)
-    author = Author.objects.filter(pk=mapping.object_id).first() if mapping else None
+    author = mapped(Author, mapping)
     if author is not None and not name:
         # Named only by an item's creator: whatever name the author was given stays.
         run.remember(Kind.AUTHOR, key, author.pk)
         return author.pk
     name = (name or login)[:150]
     if author is not None:
-        if mapping.data.get("name") != name and author.name != name:
-            author.name = name
-            author.save(update_fields=["name"])
-            run.tally["authors", "updated"] += 1
-        else:
-            run.tally["authors", "unchanged"] += declared
+        rename(run, "authors", author, mapping, name, declared=declared)
     else:
         # An Author already at this slug is taken to be the same person (set up before the import).
-        slug = slugify(login)[:150] or slugify(name)[:150]
-        author = Author.objects.filter(slug=slug).first() if slug else None
-        if author is None:
-            author = Author.objects.create(name=name, slug=unique_slug(Author, login, fallback=name, limit=150))
-            run.tally["authors", "created"] += 1
-        else:
-            run.tally["authors", "unchanged"] += declared
+        found = at_slug(Author, slugify(login)[:150] or slugify(name)[:150])
+        author = found_or_created(
+            run, "authors", Author, found, name=name, slug_from=login, fallback=name, limit=150, declared=declared
+        )
     remember_mapping(run, Kind.AUTHOR, pk=author.pk, key=key, wp_id=wp_id, data={"name": name})
     run.remember(Kind.AUTHOR, key, author.pk)
     return author.pk
@@ -68,18 +60,12 @@ def guest_author_for(run: ImportRun, *, nicename: str, name: str, declared: bool
     if (pk := run.known(Kind.AUTHOR, login)) is not None or find_mapping(run, Kind.AUTHOR, key=login):
         pk = author_for(run, login=login)
     else:
-        mapping = find_mapping(run, Kind.GUEST_AUTHOR, key=key)
-        author = Author.objects.filter(pk=mapping.object_id).first() if mapping else None
-        if author is None:
-            slug = slugify(unquote(login))[:150]
-            author = Author.objects.filter(slug=slug).first() if slug else None
-        if author is None:
-            author = Author.objects.create(
-                name=(name or login)[:150], slug=unique_slug(Author, login, fallback=name, limit=150)
-            )
-            run.tally["authors", "created"] += 1
-        else:
-            run.tally["authors", "unchanged"] += declared
+        found = mapped(Author, find_mapping(run, Kind.GUEST_AUTHOR, key=key))
+        found = found or at_slug(Author, slugify(unquote(login))[:150])
+        display = (name or login)[:150]
+        author = found_or_created(
+            run, "authors", Author, found, name=display, slug_from=login, fallback=name, limit=150, declared=declared
+        )
         pk = author.pk
     remember_mapping(run, Kind.GUEST_AUTHOR, pk=pk, key=key)
     run.remember(Kind.GUEST_AUTHOR, key, pk)

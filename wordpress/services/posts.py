@@ -16,7 +16,7 @@ from wordpress.services.authors import author_for, guest_author_for
 from wordpress.services.comments import import_comments
 from wordpress.services.featured import apply_image
 from wordpress.services.prepared import PINGS, Prepared, comment_row
-from wordpress.services.records import Kind, commit_without_waiting, find_mapping
+from wordpress.services.records import Kind, commit_without_waiting, find_mapping, mapped
 from wordpress.services.redirects import import_legacy_paths
 from wordpress.services.run import ImportRun
 from wordpress.services.terms import default_section, section_for, tag_for
@@ -92,7 +92,7 @@ def import_post(run: ImportRun, item: wxr.Item, prepared: Prepared) -> str:
         return "skipped"
     digest = prepared.digest
     mapping = find_mapping(run, Kind.POST, wp_id=item.wp_id)
-    article = Article.objects.filter(pk=mapping.object_id).first() if mapping else None
+    article = mapped(Article, mapping)
     # Unchanged, unless this run has the uploads to bring over images an earlier run could not.
     if article is not None and mapping.digest == digest and not (run.media_dir and mapping.data.get("images_left")):
         run.tally["posts", "unchanged"] += 1

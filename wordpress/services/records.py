@@ -3,7 +3,7 @@ stopped import resumes; and the database settings an import's transactions run w
 
 from urllib.parse import unquote
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -29,6 +29,70 @@ def remember_mapping(
     if data is not None:
         defaults["data"] = data
     WordPressObject.objects.update_or_create(site=run.site, kind=kind, **lookup, defaults=defaults)
+
+
+def mapped(model: type[models.Model], mapping: WordPressObject | None) -> models.Model | None:
+    """The row an import record points at, unless it has been deleted since."""
+    return model.objects.filter(pk=mapping.object_id).first() if mapping else None
+
+
+def at_slug(model: type[models.Model], slug: str) -> models.Model | None:
+    return model.objects.filter(slug=slug).first() if slug else None
+
+
+def found_or_created(
+    run: ImportRun,
+    row: str,
+    model: type[models.Model],
+    found: models.Model | None,
+    *,
+    name: str,
+    slug_from: str,
+    fallback: str,
+    limit: int,
+    declared: bool,
+    **fields,
+) -> models.Model:
+    """`found`, else a new row named `name` at a free slug made from `slug_from` (or `fallback`).
+
+    Counted in the summary's `row`: as created, or as unchanged when the file declares it (a post's mention of an
+    author or a term is not counted again).
+    """
+    if found is not None:
+        run.tally[row, "unchanged"] += declared
+        return found
+    created = model.objects.create(
+        name=name, slug=unique_slug(model, slug_from, fallback=fallback, limit=limit), **fields
+    )
+    run.tally[row, "created"] += 1
+    return created
+
+
+def rename(
+    run: ImportRun,
+    row: str,
+    obj: models.Model,
+    mapping: WordPressObject,
+    name: str,
+    *,
+    declared: bool,
+    unique: bool = False,
+) -> None:
+    """Give an imported row the name the file has now, if the file changed it since the last import.
+
+    A name the file still gives as before leaves alone whatever an editor renamed the row to in Newsroom; a
+    `unique` name another row already has is left too.
+    """
+    if (
+        mapping.data.get("name") != name
+        and obj.name != name
+        and not (unique and type(obj).objects.filter(name=name).exists())
+    ):
+        obj.name = name
+        obj.save(update_fields=["name"])
+        run.tally[row, "updated"] += 1
+    else:
+        run.tally[row, "unchanged"] += declared
 
 
 def unique_slug(model, base: str, *, fallback: str, limit: int) -> str:

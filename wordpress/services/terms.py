@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from articles.models import Section, Tag
 from wordpress import markup, wxr
 from wordpress.services.authors import guest_author_for, guest_name
-from wordpress.services.records import Kind, find_mapping, remember_mapping, unique_slug
+from wordpress.services.records import Kind, at_slug, find_mapping, found_or_created, mapped, remember_mapping, rename
 from wordpress.services.run import ImportRun
 
 
@@ -28,58 +28,57 @@ def import_term(*, run: ImportRun, term: wxr.Term) -> None:
 def section_for(
     run: ImportRun, *, slug: str, name: str, wp_id: int | None = None, description: str = "", declared: bool = False
 ) -> int:
-    key = slug[:200] or slugify(name)[:200]
-    if (pk := run.known(Kind.CATEGORY, key)) is not None:
-        return pk
-    name = markup.plain_text(name)[:100] or key
-    mapping = find_mapping(run, Kind.CATEGORY, key=key)
-    section = Section.objects.filter(pk=mapping.object_id).first() if mapping else None
-    if section is not None:
-        if mapping.data.get("name") != name and section.name != name and not Section.objects.filter(name=name).exists():
-            section.name = name
-            section.save(update_fields=["name"])
-            run.tally["sections", "updated"] += 1
-        else:
-            run.tally["sections", "unchanged"] += declared
-    else:
-        wanted = slugify(unquote(key))[:100]
-        section = Section.objects.filter(slug=wanted).first() if wanted else None
-        section = section or Section.objects.filter(name=name).first()
-        if section is None:
-            section = Section.objects.create(
-                name=name,
-                slug=unique_slug(Section, key, fallback=name, limit=100),
-                description=markup.plain_text(description),
-            )
-            run.tally["sections", "created"] += 1
-        else:
-            run.tally["sections", "unchanged"] += declared
-    remember_mapping(run, Kind.CATEGORY, pk=section.pk, key=key, wp_id=wp_id, data={"name": name})
-    run.remember(Kind.CATEGORY, key, section.pk)
-    return section.pk
+    return _term_for(
+        run,
+        Section,
+        Kind.CATEGORY,
+        "sections",
+        slug=slug,
+        name=name,
+        wp_id=wp_id,
+        declared=declared,
+        renames=True,
+        description=markup.plain_text(description),
+    )
 
 
 def tag_for(run: ImportRun, *, slug: str, name: str, wp_id: int | None = None, declared: bool = False) -> int:
+    return _term_for(run, Tag, Kind.TAG, "tags", slug=slug, name=name, wp_id=wp_id, declared=declared, renames=False)
+
+
+def _term_for(
+    run: ImportRun,
+    model: type[Section | Tag],
+    kind: str,
+    row: str,
+    *,
+    slug: str,
+    name: str,
+    wp_id: int | None,
+    declared: bool,
+    renames: bool,
+    **fields,
+) -> int:
+    """A section or a tag: found by its import record, else by slug or name, else created. The file `renames`
+    sections; a tag keeps the name it was first given."""
     key = slug[:200] or slugify(name)[:200]
-    if (pk := run.known(Kind.TAG, key)) is not None:
+    if (pk := run.known(kind, key)) is not None:
         return pk
     name = markup.plain_text(name)[:100] or key
-    mapping = find_mapping(run, Kind.TAG, key=key)
-    tag = Tag.objects.filter(pk=mapping.object_id).first() if mapping else None
-    if tag is not None:
-        run.tally["tags", "unchanged"] += declared
+    mapping = find_mapping(run, kind, key=key)
+    term = mapped(model, mapping)
+    if term is None:
+        found = at_slug(model, slugify(unquote(key))[:100]) or model.objects.filter(name=name).first()
+        term = found_or_created(
+            run, row, model, found, name=name, slug_from=key, fallback=name, limit=100, declared=declared, **fields
+        )
+    elif renames:
+        rename(run, row, term, mapping, name, declared=declared, unique=True)
     else:
-        wanted = slugify(unquote(key))[:100]
-        tag = Tag.objects.filter(slug=wanted).first() if wanted else None
-        tag = tag or Tag.objects.filter(name=name).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name, slug=unique_slug(Tag, key, fallback=name, limit=100))
-            run.tally["tags", "created"] += 1
-        else:
-            run.tally["tags", "unchanged"] += declared
-    remember_mapping(run, Kind.TAG, pk=tag.pk, key=key, wp_id=wp_id, data={"name": name})
-    run.remember(Kind.TAG, key, tag.pk)
-    return tag.pk
+        run.tally[row, "unchanged"] += declared
+    remember_mapping(run, kind, pk=term.pk, key=key, wp_id=wp_id, data={"name": name})
+    run.remember(kind, key, term.pk)
+    return term.pk
 
 
 def default_section(run: ImportRun) -> int:
