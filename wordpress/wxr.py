@@ -4,7 +4,7 @@
 top-level thing in the channel (the site, each author, each term, each item with its comments), clearing every
 element once it has been turned into a dataclass: memory holds one item at a time whatever the file's size.
 
-Nothing here knows about Django or the database; the write side is `wordpress.services`.
+Nothing here knows about Django or the database; the write side is the `wordpress.services` package.
 """
 
 import functools

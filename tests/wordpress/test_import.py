@@ -20,6 +20,8 @@ from comments.threads import get_page
 from tests.wordpress.conftest import DATA, summary_line
 from wordpress import services, wxr
 from wordpress.models import LegacyPath, WordPressObject
+from wordpress.services import posts
+from wordpress.services.comments import BATCH
 
 pytestmark = pytest.mark.django_db
 
@@ -289,21 +291,21 @@ def test_rerun_after_a_truncated_file_finishes_the_import(import_wxr, site_expor
 
 
 def test_crash_mid_file_leaves_nothing_of_the_post_and_a_rerun_resumes(import_wxr, site_export, monkeypatch):
-    real = services._import_comments
+    real = posts.import_comments
 
     def crash_on_council(run, item, article, prepared):
         if item.wp_id == 11:
             raise RuntimeError("power cut")
         real(run, item, article, prepared)
 
-    monkeypatch.setattr(services, "_import_comments", crash_on_council)
+    monkeypatch.setattr(posts, "import_comments", crash_on_council)
     with pytest.raises(RuntimeError, match="power cut"):
         import_wxr(site_export)
     assert list(WordPressObject.objects.filter(kind="post").values_list("wp_id", flat=True)) == [10]
     assert not Article.objects.filter(slug="council-debates-the-budget").exists()
     assert not Byline.objects.filter(author__name="Jane Guest").exists()
 
-    monkeypatch.setattr(services, "_import_comments", real)
+    monkeypatch.setattr(posts, "import_comments", real)
     output = import_wxr(site_export)
     assert summary_line(output, "posts") == [6, 0, 1, 1]
     assert [a.name for a in article_of(11).byline_authors] == ["Jane Guest", "Mary Jones"]
@@ -399,7 +401,7 @@ def test_queries_per_post_do_not_grow_with_its_comments(django_capture_on_commit
     queries(generated_post(1, 8))  # the first post creates the author, section and tag
     few, many = queries(generated_post(2, 8)), queries(generated_post(3, 400))
     fields = [f.name for f in Comment._meta.concrete_fields]
-    rows_per_statement = min(services.BATCH, connection.ops.bulk_batch_size(fields, [None] * 400))
+    rows_per_statement = min(BATCH, connection.ops.bulk_batch_size(fields, [None] * 400))
     batches = math.ceil(400 / rows_per_statement)
     # Rows go in and get their paths a batch at a time (PostgreSQL takes all 400 in one batch; SQLite's limit on
     # query parameters makes it several), never a statement per comment.
@@ -463,18 +465,18 @@ def test_comments_deleted_after_the_import_stay_deleted(import_wxr, site_export,
 
 
 def test_ctrl_c_stops_cleanly_and_the_same_command_carries_on(import_wxr, site_export, monkeypatch):
-    real = services._import_comments
+    real = posts.import_comments
 
     def interrupted(run, item, article, prepared):
         if item.wp_id == 12:
             raise KeyboardInterrupt
         real(run, item, article, prepared)
 
-    monkeypatch.setattr(services, "_import_comments", interrupted)
+    monkeypatch.setattr(posts, "import_comments", interrupted)
     with pytest.raises(CommandError, match="Stopped.*run the same command again"):
         import_wxr(site_export)
     assert sorted(WordPressObject.objects.filter(kind="post").values_list("wp_id", flat=True)) == [10, 11]
-    monkeypatch.setattr(services, "_import_comments", real)
+    monkeypatch.setattr(posts, "import_comments", real)
     output = import_wxr(site_export)
     assert summary_line(output, "posts") == [5, 0, 2, 1]
     assert Comment.objects.count() == 9
