@@ -130,13 +130,10 @@
 
     // --- correcting and removing uploads ---------------------------------------------------------------
     const listStatus = document.getElementById("desk-image-list-status");
-    const details = document.getElementById("desk-image-details");
-    const fields = {
-      alt: document.getElementById("desk-image-details-alt"),
-      caption: document.getElementById("desk-image-details-caption"),
-      credit: document.getElementById("desk-image-details-credit"),
-    };
+    const detailsTemplate = document.getElementById("desk-image-details-template");
     let editing = null; // the <li> whose details are open
+    let details = null; // and the boxes under it
+    let fields = {};
 
     function tell(text, problem) {
       listStatus.textContent = text;
@@ -179,9 +176,9 @@
       if (!editing) return;
       const item = editing;
       editing = null;
-      details.hidden = true;
-      fields.alt.removeAttribute("aria-invalid");
-      panel.insertBefore(details, list.nextElementSibling);
+      details.remove();
+      details = null;
+      fields = {};
       const edit = item.querySelector(".desk-image-edit");
       if (edit) {
         edit.setAttribute("aria-expanded", "false");
@@ -192,10 +189,14 @@
     function openDetails(item) {
       closeDetails(false);
       editing = item;
+      details = detailsTemplate.content.firstElementChild.cloneNode(true);
+      details.addEventListener("keydown", onDetailsKey);
       const data = item.querySelector(".desk-image-insert").dataset;
-      for (const name of ["alt", "caption", "credit"]) fields[name].value = data[name] || "";
+      for (const name of ["alt", "caption", "credit"]) {
+        fields[name] = details.querySelector(`#desk-image-details-${name}`);
+        fields[name].value = data[name] || "";
+      }
       item.append(details);
-      details.hidden = false;
       item.querySelector(".desk-image-edit").setAttribute("aria-expanded", "true");
       fields.alt.focus();
     }
@@ -229,8 +230,19 @@
       fresh.querySelector(".desk-image-edit").focus();
     }
 
+    function inEditor(src) {
+      // The server checks the saved text and the autosaves; this catches an insert typed since the last autosave.
+      const target = bodyEditor();
+      if (!target || !src) return false;
+      return Array.from(target.view.dom.querySelectorAll("img")).some((img) => img.getAttribute("src") === src);
+    }
+
     async function remove(item) {
-      const alt = item.querySelector(".desk-image-insert").dataset.alt;
+      const { alt, src } = item.querySelector(".desk-image-insert").dataset;
+      if (inEditor(src)) {
+        tell("Not removed: this photo is in the text; take it out of the text first.", true);
+        return;
+      }
       if (!window.confirm(`Remove the photo “${alt}” from this article? Its files are deleted.`)) return;
       if (editing === item) closeDetails(false);
       tell("Removing…");
@@ -260,7 +272,7 @@
       else if (button.id === "desk-image-details-save") saveDetails();
       else if (button.id === "desk-image-details-cancel") closeDetails(true);
     });
-    details.addEventListener("keydown", (event) => {
+    function onDetailsKey(event) {
       if (event.key === "Escape") {
         event.preventDefault();
         closeDetails(true);
@@ -269,7 +281,7 @@
         event.preventDefault();
         saveDetails();
       }
-    });
+    }
 
     document.getElementById("desk-image-upload").addEventListener("click", async () => {
       const file = inputs.file.files[0];
