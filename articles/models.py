@@ -1,6 +1,5 @@
-import re
 from datetime import date, datetime, time, timedelta
-from html import unescape
+from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -16,8 +15,19 @@ from django.utils.text import slugify
 
 from articles.sanitize import clean_html
 
-# The address of each picture in a body, saved (sanitized) or autosaved (as the editor serialized it).
-IMG_SRC = re.compile(r"""<img\b[^>]*?(?<![\w-])src\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+class ImageSources(HTMLParser):
+    """The address of each picture in a body, saved (sanitized) or autosaved (as the editor serialized it)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: set[str] = set()
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.found.update(value for name, value in attrs if name == "src" and value)
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -415,8 +425,7 @@ class ArticleImage(models.Model):
             return False
         storage = self._meta.get_field("image").storage
         mine = {unquote(urlsplit(storage.url(name)).path) for name in self.file_names()}
-        found = ("".join(quoted) for quoted in IMG_SRC.findall(html))
-        return any(unquote(urlsplit(unescape(src)).path) in mine for src in found)
+        return any(unquote(urlsplit(src).path) in mine for src in ImageSources(html).found)
 
     def as_figure(self) -> dict:
         """What the picker inserts into the body, and shows in its list."""

@@ -240,7 +240,7 @@
     async function remove(item) {
       const { alt, src } = item.querySelector(".desk-image-insert").dataset;
       if (inEditor(src)) {
-        tell("Not removed: this photo is in the text; take it out of the text first.", true);
+        tell("Not removed: This photo is in the text; take it out of the text first.", true);
         return;
       }
       if (!window.confirm(`Remove the photo “${alt}” from this article? Its files are deleted.`)) return;
