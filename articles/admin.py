@@ -25,10 +25,11 @@ from js_asset import Media as NoncedMedia
 from PIL import Image
 
 from articles import revisions, search, services
-from articles.forms import ArticleAdminForm, ArticleImageForm, ScheduleForm
+from articles.forms import ArticleAdminForm, ArticleImageDetailsForm, ArticleImageForm, ScheduleForm
 from articles.models import (
     Article,
     ArticleDraft,
+    ArticleImage,
     ArticleLock,
     ArticleRedirect,
     Author,
@@ -568,6 +569,16 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
             path("<int:pk>/lock/", self.json_view(self.lock_view), name="articles_article_lock"),
             path("<int:pk>/images/", self.json_view(self.image_upload_view), name="articles_article_images"),
+            path(
+                "<int:pk>/images/<int:image_id>/",
+                self.json_view(self.image_edit_view),
+                name="articles_article_image_edit",
+            ),
+            path(
+                "<int:pk>/images/<int:image_id>/remove/",
+                self.json_view(self.image_remove_view),
+                name="articles_article_image_remove",
+            ),
             *super().get_urls(),
         ]
 
@@ -646,7 +657,7 @@ class ArticleAdmin(admin.ModelAdmin):
         @never_cache
         @csrf_protect
         @require_POST
-        def wrapper(request, pk=None):
+        def wrapper(request, pk=None, **kwargs):
             user = request.user
             if not user.is_active or not user.is_staff:
                 return JsonResponse({"error": "login", "message": "Your login expired."}, status=401)
@@ -660,7 +671,7 @@ class ArticleAdmin(admin.ModelAdmin):
             allowed = self.has_change_permission(request, article) if article else self.has_add_permission(request)
             if not allowed:
                 return JsonResponse({"error": "forbidden", "message": "You may not edit this article."}, status=403)
-            return view(request, article)
+            return view(request, article, **kwargs)
 
         return wrapper
 
@@ -695,6 +706,40 @@ class ArticleAdmin(admin.ModelAdmin):
             # Pillow could read the header but not the picture (a truncated or oversized file).
             return JsonResponse({"error": "invalid", "message": "That file could not be read as a photo."}, status=400)
         return JsonResponse(photo.as_figure(), status=201)
+
+    @staticmethod
+    def _photo(article, image_id) -> ArticleImage | None:
+        return ArticleImage.objects.filter(article=article, pk=image_id).first()
+
+    def image_edit_view(self, request, article, image_id):
+        """New alt text, caption and credit for one of this article's uploads: 200 with the photo as listed."""
+        photo = self._photo(article, image_id)
+        if photo is None:
+            return JsonResponse({"error": "missing", "message": "No such photo on this article."}, status=404)
+        try:
+            payload = json.loads(request.body or b"{}")
+            assert isinstance(payload, dict)  # noqa: S101 -- turned into the 400 below
+            assert all(isinstance(payload.get(name, ""), str) for name in ("alt", "caption", "credit"))  # noqa: S101
+        except (ValueError, AssertionError):
+            message = "Send the alt text, caption and credit as a JSON object of strings."
+            return JsonResponse({"error": "invalid", "message": message}, status=400)
+        form = ArticleImageDetailsForm(payload)
+        if not form.is_valid():
+            message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+            return JsonResponse({"error": "invalid", "message": message, "fields": form.errors}, status=400)
+        services.change_article_image(photo=photo, **form.cleaned_data)
+        return JsonResponse(photo.as_figure())
+
+    def image_remove_view(self, request, article, image_id):
+        """Delete one of this article's uploads, unless its text (saved or autosaved) shows it: then a 409."""
+        photo = self._photo(article, image_id)
+        if photo is None:
+            return JsonResponse({"error": "missing", "message": "No such photo on this article."}, status=404)
+        try:
+            services.remove_article_image(photo=photo, user=request.user)
+        except services.PhotoInUse as refusal:
+            return JsonResponse({"error": "in_use", "message": str(refusal)}, status=409)
+        return JsonResponse({"removed": image_id})
 
     def discard_view(self, request, article):
         services.discard_draft(user=request.user, article=article)

@@ -192,3 +192,17 @@ class ArticleImageForm(forms.ModelForm):
         if not alt:
             raise forms.ValidationError("Describe the photo for readers who cannot see it.")
         return alt
+
+
+class ArticleImageDetailsForm(forms.Form):
+    """An upload's words, corrected from the picker (the file itself stays)."""
+
+    alt = forms.CharField(label="Alt text", max_length=200, required=False)
+    caption = forms.CharField(max_length=300, required=False)
+    credit = forms.CharField(max_length=150, required=False)
+
+    def clean_alt(self):
+        alt = self.cleaned_data["alt"].strip()
+        if not alt:
+            raise forms.ValidationError("Describe the photo for readers who cannot see it.")
+        return alt

@@ -1,4 +1,6 @@
 from datetime import date, datetime, time, timedelta
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -12,6 +14,20 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from articles.sanitize import clean_html
+
+
+class ImageSources(HTMLParser):
+    """The address of each picture in a body, saved (sanitized) or autosaved (as the editor serialized it)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.found: set[str] = set()
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.found.update(value for name, value in attrs if name == "src" and value)
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -395,6 +411,21 @@ class ArticleImage(models.Model):
             return self.image.url, self.width, self.height
         chosen = self.renditions[str(fitting[-1])]
         return storage.url(chosen["jpeg"]), fitting[-1], chosen["height"]
+
+    def file_names(self) -> list[str]:
+        """The original and every rendition, as named in storage."""
+        names = [self.image.name] if self.image else []
+        for rendition in self.renditions.values():
+            names += [rendition[kind] for kind in ("webp", "jpeg") if rendition.get(kind)]
+        return names
+
+    def appears_in(self, html: str) -> bool:
+        """Whether an `<img>` in this HTML shows this photo (the original or any rendition), whatever the host."""
+        if not html:
+            return False
+        storage = self._meta.get_field("image").storage
+        mine = {unquote(urlsplit(storage.url(name)).path) for name in self.file_names()}
+        return any(unquote(urlsplit(src).path) in mine for src in ImageSources(html).found)
 
     def as_figure(self) -> dict:
         """What the picker inserts into the body, and shows in its list."""

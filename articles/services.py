@@ -249,6 +249,44 @@ def add_article_image(*, article: Article, user, image, alt: str, caption: str =
     return photo
 
 
+def change_article_image(*, photo: ArticleImage, alt: str, caption: str = "", credit: str = "") -> ArticleImage:
+    """Correct an upload's alt text, caption and credit. Figures already in the text keep the words they were
+    placed with: the reporter edits those in the text."""
+    photo.alt, photo.caption, photo.credit = alt.strip(), caption.strip(), credit.strip()
+    photo.full_clean(exclude=["image"])
+    photo.save(update_fields=["alt", "caption", "credit"])
+    return photo
+
+
+class PhotoInUse(Exception):
+    """The photo is in the article's text, saved or autosaved: removing it would leave a broken picture."""
+
+
+def remove_article_image(*, photo: ArticleImage, user) -> None:
+    """Delete an upload the article's text does not use, and its files (the original and the renditions), and
+    say so in the article's history. Raises `PhotoInUse` if the saved body or anyone's pending autosave of the
+    article shows it."""
+    with transaction.atomic():
+        # The article row is locked, as a save of the article locks it to check its version: a save cannot place
+        # the photo while it goes.
+        article = Article.objects.select_for_update().get(pk=photo.article_id)
+        drafts = ArticleDraft.objects.filter(article=article).values_list("data", flat=True)
+        bodies = [article.body, *(str(data.get("body", "")) for data in drafts if isinstance(data, dict))]
+        if any(photo.appears_in(body) for body in bodies):
+            raise PhotoInUse("This photo is in the text; take it out of the text first.")
+        storage, names = photo.image.storage, photo.file_names()
+        with revision(user=user, comment=f"Removed photo: {photo.alt}"):
+            reversion.add_to_revision(article)
+        photo.delete()
+
+        def delete_files():
+            for name in names:
+                storage.delete(name)
+
+        # The files go once the row is gone for good; a rolled-back delete keeps them.
+        transaction.on_commit(delete_files)
+
+
 def set_revision_comment(comment: str) -> None:
     """Say what changed on the revision being recorded (the admin's change message), if one is."""
     if reversion.is_active():

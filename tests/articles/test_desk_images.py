@@ -1,5 +1,6 @@
 """Photos uploaded to an article and placed in its text from the picker under the editor."""
 
+import json
 from io import BytesIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from articles import revisions, services
 from articles.models import Article, ArticleImage
 from articles.sanitize import clean_html
 
@@ -159,3 +161,187 @@ def test_add_form_says_how_to_get_photos_before_the_first_save(reporter, make_au
     html = client_for(reporter).get(reverse("admin:articles_article_add")).content.decode()
     assert "save the draft once, then upload them" in html
     assert 'id="desk-images"' not in html
+
+
+# --- Correcting and removing uploads -------------------------------------------------------------------------
+
+
+def edit_url(photo):
+    return reverse("admin:articles_article_image_edit", args=[photo.article_id, photo.pk])
+
+
+def remove_url(photo):
+    return reverse("admin:articles_article_image_remove", args=[photo.article_id, photo.pk])
+
+
+def edit(client, photo, **fields):
+    payload = {"alt": photo.alt, "caption": photo.caption, "credit": photo.credit, **fields}
+    return client.post(edit_url(photo), json.dumps(payload), content_type="application/json")
+
+
+@pytest.fixture
+def uploaded(editor, make_article, client_for):
+    """A draft with one upload, by the editor, and the editor's client."""
+    article = make_article(status=Article.Status.DRAFT, body="<p>No photos yet.</p>")
+    client = client_for(editor)
+    upload(client, article, caption="The fleet leaves.", credit="Ana Ruiz")
+    return ArticleImage.objects.get(article=article), client
+
+
+def figure_html(photo, src=None):
+    figure = photo.as_figure()
+    return f'<figure><img src="{src or figure["src"]}" alt="{figure["alt"]}"><figcaption>x</figcaption></figure>'
+
+
+def test_edit_changes_alt_caption_and_credit_and_answers_the_photo_as_listed(uploaded):
+    photo, client = uploaded
+    response = edit(client, photo, alt="  Trawlers at dawn ", caption="They left at five.", credit="")
+    assert response.status_code == 200
+    photo.refresh_from_db()
+    assert (photo.alt, photo.caption, photo.credit) == ("Trawlers at dawn", "They left at five.", "")
+    answer = response.json()
+    assert (answer["id"], answer["alt"], answer["caption"], answer["credit"]) == (
+        photo.pk,
+        "Trawlers at dawn",
+        "They left at five.",
+        "",
+    )
+    assert answer["src"] == photo.as_figure()["src"]
+
+
+def test_edit_leaves_figures_already_in_the_text_alone(uploaded):
+    photo, client = uploaded
+    body = figure_html(photo)
+    Article.objects.filter(pk=photo.article_id).update(body=body)
+    assert edit(client, photo, alt="Trawlers at dawn").status_code == 200
+    assert Article.objects.get(pk=photo.article_id).body == body
+
+
+@pytest.mark.parametrize("alt", ["", "   "])
+def test_edit_without_alt_text_is_refused_with_a_message(uploaded, alt):
+    photo, client = uploaded
+    response = edit(client, photo, alt=alt, caption="New caption")
+    assert response.status_code == 400
+    assert "alt" in response.json()["fields"]
+    assert "readers who cannot see it" in response.json()["message"]
+    photo.refresh_from_db()
+    assert (photo.alt, photo.caption) == ("Boats in the harbour at dawn", "The fleet leaves.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[1, 2]", json.dumps({"alt": ["a list"]}).encode(), json.dumps({"alt": "x" * 201}).encode()],
+)
+def test_edit_with_bad_input_is_a_400_with_a_message(uploaded, body):
+    photo, client = uploaded
+    response = client.post(edit_url(photo), body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"]
+    photo.refresh_from_db()
+    assert photo.alt == "Boats in the harbour at dawn"
+
+
+def test_edit_or_remove_of_another_articles_photo_is_a_404(uploaded, make_article):
+    photo, client = uploaded
+    other = make_article(status=Article.Status.DRAFT)
+    for name in ("admin:articles_article_image_edit", "admin:articles_article_image_remove"):
+        url = reverse(name, args=[other.pk, photo.pk])
+        response = client.post(url, json.dumps({"alt": "Hijacked"}), content_type="application/json")
+        assert response.status_code == 404
+        assert response.json()["message"] == "No such photo on this article."
+    photo.refresh_from_db()
+    assert photo.alt == "Boats in the harbour at dawn"
+
+
+def test_only_someone_who_may_change_the_article_may_edit_or_remove(uploaded, reporter, make_user, client_for):
+    photo, _ = uploaded
+    # Not the reporter's article (no byline), so they may not change it; a moderator may change no article.
+    for client, status in (
+        (client_for(reporter), 403),
+        (client_for(make_user(group="Moderator")), 403),
+        (Client(), 401),
+    ):
+        assert edit(client, photo, alt="Changed").status_code == status
+        assert client.post(remove_url(photo)).status_code == status
+    photo.refresh_from_db()
+    assert photo.alt == "Boats in the harbour at dawn"
+
+
+def test_edit_and_remove_need_post_and_csrf(uploaded, editor):
+    photo, _ = uploaded
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    assert edit(client, photo, alt="Changed").status_code == 403
+    assert client.post(remove_url(photo)).status_code == 403
+    assert client.get(edit_url(photo)).status_code == 405
+    assert ArticleImage.objects.get(pk=photo.pk).alt == "Boats in the harbour at dawn"
+
+
+def test_remove_deletes_the_row_and_every_file(uploaded, media_root, django_capture_on_commit_callbacks):
+    photo, client = uploaded
+    files = [media_root / name for name in photo.file_names()]
+    assert len(files) == 7  # the original, and a WebP and a JPEG at each of three widths
+    assert all(path.exists() for path in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(remove_url(photo))
+    assert response.status_code == 200
+    assert response.json() == {"removed": photo.pk}
+    assert not ArticleImage.objects.filter(pk=photo.pk).exists()
+    assert not any(path.exists() for path in files)
+
+
+def test_remove_is_recorded_in_the_articles_history(uploaded, editor, django_capture_on_commit_callbacks):
+    photo, client = uploaded
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(remove_url(photo))
+    newest = revisions.article_versions(Article.objects.get(pk=photo.article_id)).first()
+    assert newest.revision.get_comment() == "Removed photo: Boats in the harbour at dawn"
+    assert newest.revision.user == editor
+
+
+@pytest.mark.parametrize("which", ["960", "480", "original", "absolute"])
+def test_remove_of_a_photo_in_the_saved_text_is_refused(uploaded, media_root, which):
+    photo, client = uploaded
+    storage = photo.image.storage
+    src = {
+        "960": photo.as_figure()["src"],
+        "480": storage.url(photo.renditions["480"]["webp"]),
+        "original": photo.image.url,
+        "absolute": f"https://newsroom.example{photo.as_figure()['src']}",
+    }[which]
+    Article.objects.filter(pk=photo.article_id).update(body=f"<p>Before.</p>{figure_html(photo, src)}")
+    response = client.post(remove_url(photo))
+    assert response.status_code == 409
+    assert response.json()["message"] == "This photo is in the text; take it out of the text first."
+    assert ArticleImage.objects.filter(pk=photo.pk).exists()
+    assert all((media_root / name).exists() for name in photo.file_names())
+
+
+def test_remove_of_a_photo_in_someones_pending_autosave_is_refused(uploaded, reporter):
+    photo, client = uploaded
+    article = Article.objects.get(pk=photo.article_id)
+    # Another person's autosave counts too: saving it would bring the photo back into the text.
+    services.autosave(user=reporter, article=article, data={"body": figure_html(photo)}, base_version=None)
+    response = client.post(remove_url(photo))
+    assert response.status_code == 409
+    assert "take it out of the text first" in response.json()["message"]
+    assert ArticleImage.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_different_photo_in_the_text_does_not_block_removal(uploaded):
+    first, client = uploaded
+    # The same file name again: storage gives it a name of its own, which the text must not confuse with the first.
+    upload(client, first.article, image=photo(name="harbour.jpg"), alt="Another boat")
+    other = ArticleImage.objects.exclude(pk=first.pk).get()
+    Article.objects.filter(pk=first.article_id).update(body=figure_html(other))
+    assert client.post(remove_url(first)).status_code == 200
+    assert client.post(remove_url(other)).status_code == 409
+
+
+def test_change_form_offers_labelled_edit_and_remove_buttons_and_the_caption_note(uploaded):
+    photo, client = uploaded
+    html = client.get(reverse("admin:articles_article_change", args=[photo.article_id])).content.decode()
+    assert 'aria-label="Edit photo: Boats in the harbour at dawn"' in html
+    assert 'aria-label="Remove photo: Boats in the harbour at dawn"' in html
+    assert "Photos already in the text keep their caption; edit it there." in html
+    assert 'for="desk-image-details-alt"' in html

@@ -216,3 +216,84 @@ def test_photo_uploaded_from_the_picker_is_inserted_at_the_cursor_by_keyboard(
     assert article.body.endswith(
         "<figcaption>The park opened on Saturday. Photo: Ana Ruiz</figcaption></figure><p>After the photo.</p>"
     )
+
+
+def test_uploads_are_corrected_and_removed_from_the_picker_by_keyboard(
+    page, live_url, editor, make_article, settings, tmp_path
+):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from articles.models import ArticleImage
+
+    settings.MEDIA_ROOT = tmp_path
+    article = make_article(status=Article.Status.DRAFT, body="<p>Only words so far.</p>")
+
+    def add(alt):
+        buffer = BytesIO()
+        Image.new("RGB", (1200, 800), (30, 120, 60)).save(buffer, "JPEG")
+        image = SimpleUploadedFile("park.jpg", buffer.getvalue(), content_type="image/jpeg")
+        return services.add_article_image(article=article, user=editor, image=image, alt=alt, caption="Old caption")
+
+    placed, spare = add("Swings in the rain"), add("Children on the new climbing frame")
+    # The first one is in the text: it cannot be removed until it is taken out.
+    Article.objects.filter(pk=article.pk).update(
+        body=f'<p>Only words so far.</p><figure><img src="{placed.as_figure()["src"]}" alt="Swings"></figure>'
+    )
+    log_in(page, editor, change_path(article))
+    picker = page.get_by_role("region", name="Photos for this article")
+
+    # Edit: the boxes open under the photo, filled in, with the note about figures already in the text.
+    edit = picker.get_by_role("button", name="Edit photo: Children on the new climbing frame")
+    edit.focus()
+    page.keyboard.press("Enter")
+    details = page.locator("#desk-image-details")
+    expect(details).to_be_visible()
+    expect(details).to_contain_text("Photos already in the text keep their caption; edit it there.")
+    expect(page.locator("#desk-image-details-alt")).to_be_focused()
+    expect(page.locator("#desk-image-details-caption")).to_have_value("Old caption")
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("critical", "serious")]
+    assert serious == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+    page.locator("#desk-image-details-alt").fill("")
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-image-list-status")).to_contain_text("Alt text is required")
+    page.locator("#desk-image-details-alt").fill("Children on the climbing frame at the opening")
+    page.locator("#desk-image-details-caption").fill("The park opened on Saturday.")
+    page.keyboard.press("Enter")
+    renamed = picker.get_by_role("button", name="Edit photo: Children on the climbing frame at the opening")
+    expect(renamed).to_be_focused()
+    expect(details).to_be_hidden()
+    expect(picker.locator(".desk-image").first).to_contain_text("The park opened on Saturday.")
+    expect(
+        picker.get_by_role("button", name="Insert photo: Children on the climbing frame at the opening")
+    ).to_be_visible()
+
+    # Remove a photo in the text: refused (by the page if the editor has loaded, else by the server), nothing gone.
+    confirm = {"accept": True}
+    page.on("dialog", lambda dialog: dialog.accept() if confirm["accept"] else dialog.dismiss())
+    picker.get_by_role("button", name="Remove photo: Swings in the rain").click()
+    expect(page.locator("#desk-image-list-status")).to_contain_text(
+        "Not removed: This photo is in the text; take it out of the text first."
+    )
+    # Remove the other one: cancelling the confirmation keeps it; confirming deletes it and moves the focus on.
+    remove = picker.get_by_role("button", name="Remove photo: Children on the climbing frame at the opening")
+    confirm["accept"] = False
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(remove).to_be_visible()
+    expect(page.locator("#desk-image-list-status")).not_to_contain_text("Removing")
+    confirm["accept"] = True
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-image-list-status")).to_contain_text("Removed “Children on the climbing frame")
+    expect(remove).to_have_count(0)
+    expect(picker.get_by_role("button", name="Insert photo: Swings in the rain")).to_be_focused()
+    leave(page)
+
+    spare_files = [tmp_path / name for name in spare.file_names()]
+    assert not ArticleImage.objects.filter(pk=spare.pk).exists()
+    assert not any(path.exists() for path in spare_files)
+    placed.refresh_from_db()
+    assert all((tmp_path / name).exists() for name in placed.file_names())
