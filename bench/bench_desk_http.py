@@ -8,7 +8,9 @@ it anyway):
 
 - flat out: every editor saves again the moment its answer arrives, `--saves` times (8 editors saving at once);
 - paced: every editor saves once every `--interval` seconds for `--duration` seconds, at its own phase, the way
-  the desk's autosave (3 s after typing stops) sends them.
+  the desk's autosave (3 s after typing stops) sends them;
+- together: as paced, but every editor at the same instant each time: eight saves arriving at once, a burst the
+  two workers have to queue.
 
 For each mode it prints p50/p99 of the round trip, the server's CPU per save (gunicorn master and workers plus
 this database's PostgreSQL backends, from /proc) and how much of the machine other tenants used meanwhile:
@@ -145,7 +147,7 @@ def editor_loop(port: int, editor: dict, mode: str, args, start_at: float, queue
     while True:
         if mode == "flat" and n >= args.saves:
             break
-        if mode == "paced":
+        if mode in ("paced", "together"):
             due = began + n * args.interval
             if due - began >= args.duration:
                 break
@@ -213,7 +215,7 @@ def main() -> int:
     parser.add_argument("--pg-name", default="nr_bench_desk", help="database to (re)build")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/3", help="Redis db for the cache (flushed)")
     parser.add_argument("--lock", action="store_true", help="also send a lock heartbeat every 10th save")
-    parser.add_argument("--modes", default="flat,paced")
+    parser.add_argument("--modes", default="flat,paced,together")
     args = parser.parse_args()
     ra.PORT_SITE = args.port
     env = prepare(args)
@@ -234,7 +236,11 @@ def main() -> int:
         f"(separate processes, own sessions and CSRF tokens), {BODY_WORDS}-word body"
     )
     for mode, row in rows.items():
-        what = f"flat out, {args.saves} saves each" if mode == "flat" else f"paced, one save every {args.interval:g} s"
+        what = {
+            "flat": f"flat out, {args.saves} saves each",
+            "paced": f"paced, one save every {args.interval:g} s each, at their own phase",
+            "together": f"together, all {args.editors} at the same instant every {args.interval:g} s",
+        }[mode]
         ra.log(
             f"  {what}: {row['saves']} saves ({row['failures']} failed), p50 {row['p50']:.1f} ms, "
             f"p99 {row['p99']:.1f} ms, {row['saves_per_s']:.0f} saves/s; server CPU "
