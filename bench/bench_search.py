@@ -27,32 +27,16 @@ under EXPLAIN ANALYZE and summed; the first --explain queries of each kind), whi
 
 import argparse
 import json
-import os
 import random
 import re
 import statistics
-import sys
 import time
-import warnings
-from pathlib import Path
 
-from bench_delete import fresh_database  # a sibling script: bench/ is on the path when run
+from bench_delete import django_setup, fresh_database  # a sibling script: bench/ is on the path when run
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/nr_bench_search"
 VOCABULARY = 20_000
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"] + ["ch" + v for v in "aeiou"]
-
-
-def django_setup(url: str) -> None:
-    warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic needed here
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-    os.environ.pop("REDIS_URL", None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def vocabulary(rng: random.Random) -> list[str]:
