@@ -20,6 +20,25 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture
+def watch_cache_reads(monkeypatch):
+    """Call it to start recording every key read from the cache (get and get_many); it returns the list."""
+
+    def watch() -> list:
+        read = []
+        for name in ("get", "get_many"):
+            original = getattr(cache, name)
+
+            def spy(keys, *args, _original=original, **kwargs):
+                read.extend([keys] if isinstance(keys, str) else keys)
+                return _original(keys, *args, **kwargs)
+
+            monkeypatch.setattr(cache, name, spy)
+        return read
+
+    return watch
+
+
 @pytest.fixture(autouse=True)
 def _rebuild_changed_pages_at_once(settings):
     # Most tests check what a page shows right after a change; gathering changes for one rebuild has its own

@@ -409,18 +409,10 @@ def shared_entry(article) -> tuple[str, dict]:
     return key, cache.get(key)
 
 
-def test_a_hit_reads_only_the_versions_when_this_process_has_the_page(open_article, monkeypatch):
+def test_a_hit_reads_only_the_versions_when_this_process_has_the_page(open_article, watch_cache_reads):
     get(Client(), open_article)
     key, _entry = shared_entry(open_article)
-    read = []
-    for name in ("get", "get_many"):
-        original = getattr(cache, name)
-
-        def spy(keys, *args, _original=original, **kwargs):
-            read.extend([keys] if isinstance(keys, str) else keys)
-            return _original(keys, *args, **kwargs)
-
-        monkeypatch.setattr(cache, name, spy)
+    read = watch_cache_reads()
     hit = get(Client(), open_article)
     assert hit["X-Page-Cache"] == "hit"
     assert "Harbour bridge reopens" in hit.text

@@ -74,21 +74,15 @@ def test_reader_gets_the_previous_copy_without_queries_while_another_rebuilds(
     assert "In the storm." not in response.text
 
 
-def test_a_stale_copy_this_process_holds_is_served_without_reading_the_page_again(open_article, clock, monkeypatch):
+def test_a_stale_copy_this_process_holds_is_served_without_reading_the_page_again(
+    open_article, clock, watch_cache_reads
+):
     post_comment(open_article, "Before the storm.")
     get(Client(), open_article)
     post_comment(open_article, "In the storm.")
     another_request_is_rebuilding(open_article)
     key = page_key(RequestFactory().get(open_article.get_absolute_url()))
-    read = []
-    for name in ("get", "get_many"):
-        original = getattr(cache, name)
-
-        def spy(keys, *args, _original=original, **kwargs):
-            read.extend([keys] if isinstance(keys, str) else keys)
-            return _original(keys, *args, **kwargs)
-
-        monkeypatch.setattr(cache, name, spy)
+    read = watch_cache_reads()
     response = get(Client(), open_article)
     assert response["X-Page-Cache"] == "stale"
     assert "Before the storm." in response.text
@@ -123,7 +117,7 @@ def test_changes_younger_than_the_rebuild_delay_are_gathered_without_a_rebuild(o
     assert "Gathered." in response.text
 
 
-def test_a_storm_of_comments_costs_a_rebuild_per_delay_not_per_comment(open_article, clock, settings, monkeypatch):
+def test_a_storm_of_comments_costs_a_rebuild_per_delay_not_per_comment(open_article, clock, settings):
     settings.PAGE_CACHE_REBUILD_AFTER = 0.4
     settings.PAGE_CACHE_STALE_SECONDS = 1.0
     get(Client(), open_article)
