@@ -221,30 +221,56 @@ def _scrub_nonce(request, content: bytes) -> bytes:
     return content.replace(f'nonce="{nonce}"'.encode(), b'nonce="' + NONCE_PLACEHOLDER + b'"')
 
 
+# The page split at its placeholders, with each placeholder an item of its own (at the odd indexes).
+_PLACEHOLDERS = re.compile(b"(" + re.escape(CSRF_PLACEHOLDER) + b"|" + re.escape(NONCE_PLACEHOLDER) + b")")
+
+
+def _page_parts(entry: dict) -> list[bytes]:
+    """The entry's page split at its placeholders, worked out once for each copy a process holds: each response
+    is then one join of the parts with the reader's token and nonce, not a search and copy of the page per value.
+    """
+    parts = entry.get("parts")
+    if parts is None:
+        parts = entry["parts"] = _PLACEHOLDERS.split(entry["content"])
+    return parts
+
+
 def _from_entry(request, entry: dict, state: str = "hit") -> HttpResponse:
-    content = entry["content"]
-    if CSRF_PLACEHOLDER in content:
-        content = content.replace(CSRF_PLACEHOLDER, reader_csrf_token(request).encode())
-    if NONCE_PLACEHOLDER in content:
+    parts = _page_parts(entry)
+    if len(parts) == 1:
+        content = parts[0]
+    else:
         # Reading the request's nonce is what puts it in this response's policy header.
-        nonce = getattr(request, "csp_nonce", None)
-        if nonce is None:
-            content = content.replace(b' nonce="' + NONCE_PLACEHOLDER + b'"', b"")
-        else:
-            content = content.replace(NONCE_PLACEHOLDER, str(nonce).encode())
+        nonce = getattr(request, "csp_nonce", None) if NONCE_PLACEHOLDER in parts else None
+        if nonce is None and NONCE_PLACEHOLDER in parts:  # no policy here: the page goes without the attribute
+            parts = _PLACEHOLDERS.split(entry["content"].replace(b' nonce="' + NONCE_PLACEHOLDER + b'"', b""))
+        token = reader_csrf_token(request).encode() if CSRF_PLACEHOLDER in parts else b""
+        values = {CSRF_PLACEHOLDER: token, NONCE_PLACEHOLDER: str(nonce).encode()}
+        pieces = parts.copy()
+        pieces[1::2] = [values[placeholder] for placeholder in parts[1::2]]
+        content = b"".join(pieces)
     response = HttpResponse(content, headers=entry["headers"])
     response["X-Page-Cache"] = state
     return response
 
 
-def _stale_since(article_id: int, stored: tuple[int, int], current: tuple[int, int]) -> float | None:
-    """When the first change a copy stored at `stored` lacks was made; None when that is not known."""
+def _stale_since(
+    article_id: int, stored: tuple[int, int], current: tuple[int, int], read: dict | None = None
+) -> float | None:
+    """When the first change a copy stored at `stored` lacks was made; None when that is not known.
+
+    `read` holds keys already read in this request (None for one that was missing), which are not read again.
+    """
     keys = [
         _bumped_at_key(key, old + 1)
-        for key, old, new in zip((version_key(article_id), SITE_VERSION_KEY), stored, current, strict=True)
+        for key, old, new in zip(_version_keys(article_id), stored, current, strict=True)
         if old != new
     ]
-    found = cache.get_many(keys)
+    read = read or {}
+    found = {key: read[key] for key in keys if read.get(key) is not None}
+    unread = [key for key in keys if key not in read]
+    if unread:
+        found.update(cache.get_many(unread))
     if not keys or len(found) != len(keys):
         return None
     return min(found.values())
@@ -255,7 +281,7 @@ def rebuild_lock_key(key: str, version: tuple[int, int]) -> str:
     return f"{key}:rebuild:{version[0]}:{version[1]}"
 
 
-def _serve_stale(request, key: str, entry: dict, version: tuple[int, int]) -> HttpResponse | None:
+def _serve_stale(request, key: str, entry: dict, version: tuple[int, int], read: dict | None) -> HttpResponse | None:
     """The previous copy while another request rebuilds the page, within the bound; None: render it here.
 
     The lock is per version, so a newer bump lets a new rebuild start at once; it is never released, only
@@ -264,15 +290,32 @@ def _serve_stale(request, key: str, entry: dict, version: tuple[int, int]) -> Ht
     bound = settings.PAGE_CACHE_STALE_SECONDS
     if bound <= 0 or not isinstance(entry.get("version"), tuple):
         return None
-    since = _stale_since(entry["article"], entry["version"], version)
+    since = _stale_since(entry["article"], entry["version"], version, read)
     age = None if since is None else _now() - since
     if age is not None and age < min(settings.PAGE_CACHE_REBUILD_AFTER, bound):
         return _from_entry(request, entry, "stale")  # gathering changes: nobody rebuilds yet
-    if cache.add(rebuild_lock_key(key, version), 1, timeout=max(1, math.ceil(10 * bound))):
-        return None  # this request rebuilds
+    if _rebuild_taken.get(key) != version:
+        lock_timeout = max(1, math.ceil(10 * bound))
+        if cache.add(rebuild_lock_key(key, version), 1, timeout=lock_timeout):
+            return None  # this request rebuilds
+        _remember_rebuild_taken(key, version)
     if age is None or age >= bound:
         return None
     return _from_entry(request, entry, "stale")
+
+
+# The page versions whose rebuild lock this process has found taken, so that its other readers of the stale copy
+# do not ask the shared cache again. Only a memo of the shared lock: a lock outlives the stale bound (its timeout
+# is ten times the bound), and past the bound nothing here is used, so it never says "taken" of a lock that
+# has expired while a stale copy could still be served.
+_rebuild_taken: dict[str, tuple[int, int]] = {}
+REBUILD_TAKEN_MAX = 10_000
+
+
+def _remember_rebuild_taken(key: str, version: tuple[int, int]) -> None:
+    if len(_rebuild_taken) >= REBUILD_TAKEN_MAX:
+        _rebuild_taken.clear()
+    _rebuild_taken[key] = version
 
 
 # Which article each cached page belongs to, remembered per process, so that a hit reads the page and the
@@ -321,14 +364,19 @@ def _store(key: str, entry: dict, seconds: int) -> None:
     _remember(key, entry)
 
 
+def _version_keys(article_id: int) -> tuple[str, str]:
+    return version_key(article_id), SITE_VERSION_KEY
+
+
 def _known_version(article_id: int, found: dict) -> tuple[int, int] | None:
     """The article's version from keys read with `get_many`; None when either was missing (evicted, or new)."""
-    keys = (version_key(article_id), SITE_VERSION_KEY)
+    keys = _version_keys(article_id)
     return (found[keys[0]], found[keys[1]]) if keys[0] in found and keys[1] in found else None
 
 
-def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, int | None]:
-    """The cached entry under `key`, and the current version of the article it is for (and that article's id).
+def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, int | None, dict]:
+    """The cached entry under `key`, the current version of the article it is for, that article's id, and what
+    else was read on the way (key: value, None for a missing key) for `_stale_since`.
 
     The version is known even without an entry when this process has served the page before, so a page whose
     entry expired is re-rendered with its version read first, like a stale one.
@@ -338,31 +386,34 @@ def _entry_and_version(key: str) -> tuple[dict | None, tuple[int, int] | None, i
     if hint is None:
         entry = cache.get(key)
     elif (local := _local_copy(key, hint)) is not None:
-        found = cache.get_many([version_key(hint), SITE_VERSION_KEY, _stored_version_key(key)])
+        # With this process's copy: the versions, the newest version stored by any process, and when the first
+        # change this copy lacks was made (missing unless it is stale), all in one round trip.
+        after = [_bumped_at_key(name, old + 1) for name, old in zip(_version_keys(hint), local["version"], strict=True)]
+        found = cache.get_many([*_version_keys(hint), _stored_version_key(key), *after])
         version, stored = _known_version(hint, found), found.get(_stored_version_key(key))
         if version is not None and local["version"] in (version, stored):
             # Current; or stale, with nothing newer stored by any process: this copy is the shared one, and the
             # stale path need not move the page out of the cache again.
-            return local, version, hint
+            return local, version, hint, {name: found.get(name) for name in after}
         entry = cache.get(key)  # another process has stored a newer copy (or says nothing of it)
     else:
-        found = cache.get_many([key, version_key(hint), SITE_VERSION_KEY])
+        found = cache.get_many([key, *_version_keys(hint)])
         entry, version = found.get(key), _known_version(hint, found)
     if entry is not None:
         _remember(key, entry)
     if version is not None and (entry is None or entry["article"] == hint):
-        return entry, version, hint
+        return entry, version, hint, {}
     if entry is None:
-        return None, None, None
-    return entry, article_version(entry["article"]), entry["article"]
+        return None, None, None, {}
+    return entry, article_version(entry["article"]), entry["article"], {}
 
 
-def _cached_response(request, key: str, entry, version, version_of) -> HttpResponse | None:
+def _cached_response(request, key: str, entry, version, version_of, read) -> HttpResponse | None:
     """The cached copy, current or (within the bound) stale, or None when this request is to render the page."""
     if entry and entry["version"] == version:
         return _from_entry(request, entry)
     if entry and version is not None and entry["article"] == version_of:
-        return _serve_stale(request, key, entry, version)
+        return _serve_stale(request, key, entry, version, read)
     return None
 
 
@@ -385,8 +436,8 @@ def serve_from_cache(request, key: str) -> HttpResponse | None:
     The request must have been through the CSRF and CSP middlewares' `process_request`, for the reader's token
     and the page's nonce.
     """
-    entry, version, version_of = _entry_and_version(key)
-    response = _cached_response(request, key, entry, version, version_of)
+    entry, version, version_of, read = _entry_and_version(key)
+    response = _cached_response(request, key, entry, version, version_of, read)
     if response is None:
         request._page_cache_lookup = (key, entry, version, version_of)
     return response
@@ -408,8 +459,8 @@ def cache_article_page(view):
             # PageCacheMiddleware has read the cache already and found nothing to serve.
             _key, entry, version, version_of = looked_up
         else:
-            entry, version, version_of = _entry_and_version(key)
-            cached = _cached_response(request, key, entry, version, version_of)
+            entry, version, version_of, read = _entry_and_version(key)
+            cached = _cached_response(request, key, entry, version, version_of, read)
             if cached is not None:
                 return cached
 

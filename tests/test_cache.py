@@ -373,6 +373,21 @@ def test_each_cached_copy_carries_its_own_nonce_the_one_its_policy_names(open_ar
     assert "\x00" not in hits[0].text
 
 
+def test_a_copy_served_without_a_policy_drops_its_nonce_and_still_gets_the_readers_token():
+    entry = {
+        "content": b'<script nonce="%s">x</script><input value="%s"><input value="%s">'
+        % (page_cache.NONCE_PLACEHOLDER, page_cache.CSRF_PLACEHOLDER, page_cache.CSRF_PLACEHOLDER),
+        "headers": {"Content-Type": "text/html; charset=utf-8"},
+    }
+    request = RequestFactory().get("/")  # no Content-Security-Policy middleware: no nonce
+    response = page_cache._from_entry(request, entry)
+    assert response.content.startswith(b"<script>x</script>")
+    tokens = re.findall(rb'value="([A-Za-z0-9]{64})"', response.content)
+    assert len(tokens) == 2 and tokens[0] == tokens[1]
+    assert _unmask_cipher_token(tokens[0].decode()) == request.META["CSRF_COOKIE"]
+    assert b"\x00" not in response.content
+
+
 def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(open_article):
     get(Client(), open_article)
     reader = Client()

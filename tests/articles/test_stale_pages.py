@@ -89,6 +89,78 @@ def test_a_stale_copy_this_process_holds_is_served_without_reading_the_page_agai
     assert read and key not in read
 
 
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """Call it to start recording each call to the shared cache (each a round trip to Redis); returns the list."""
+
+    def watch() -> list:
+        calls, depth = [], [0]
+        for name in ("get", "get_many", "add", "set", "set_many", "incr", "delete"):
+            original = getattr(cache, name)
+
+            def spy(*args, _original=original, _name=name, **kwargs):
+                if not depth[0]:  # not the test cache's own get_many calling its get
+                    calls.append(_name)
+                depth[0] += 1
+                try:
+                    return _original(*args, **kwargs)
+                finally:
+                    depth[0] -= 1
+
+            monkeypatch.setattr(cache, name, spy)
+        return calls
+
+    return watch
+
+
+def test_a_stale_copy_while_changes_gather_costs_one_round_trip(open_article, clock, settings, cache_calls):
+    settings.PAGE_CACHE_REBUILD_AFTER = 0.4
+    get(Client(), open_article)
+    post_comment(open_article, "Gathering.")
+    clock.now += 0.1
+    calls = cache_calls()
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "stale"
+    assert calls == ["get_many"]  # the versions and when the change was made, read together
+
+
+def test_readers_do_not_ask_again_for_a_rebuild_lock_this_process_found_taken(open_article, clock, cache_calls):
+    get(Client(), open_article)
+    post_comment(open_article, "In the storm.")
+    another_request_is_rebuilding(open_article)
+    calls = cache_calls()
+    assert get(Client(), open_article)["X-Page-Cache"] == "stale"
+    assert calls == ["get_many", "add"]  # the lock, refused: someone else rebuilds
+    calls.clear()
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "stale"
+    assert "In the storm." not in response.text
+    assert calls == ["get_many"]
+
+
+def test_a_lock_found_taken_does_not_keep_a_copy_past_the_bound(open_article, clock, settings):
+    settings.PAGE_CACHE_STALE_SECONDS = 1.0
+    get(Client(), open_article)
+    post_comment(open_article, "Past the bound.")
+    another_request_is_rebuilding(open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "stale"
+    clock.now += 1.0
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Past the bound." in response.text
+
+
+def test_a_newer_change_lets_this_process_take_the_rebuild_lock_again(open_article, clock, cache_calls):
+    get(Client(), open_article)
+    post_comment(open_article, "First.")
+    another_request_is_rebuilding(open_article)
+    assert get(Client(), open_article)["X-Page-Cache"] == "stale"
+    post_comment(open_article, "Second.")  # a new version: its lock is free
+    response = get(Client(), open_article)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Second." in response.text
+
+
 def test_first_reader_after_a_change_rebuilds_and_sees_it(open_article, clock):
     # With PAGE_CACHE_REBUILD_AFTER at 0 (the suite's setting; see the gathering tests below).
     get(Client(), open_article)
