@@ -21,9 +21,12 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 # cache connection at import time; those are made in each worker on first use.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1").lower() not in {"0", "false", "no", "off"}
 # Recycle workers now and then so a slow leak can never grow without bound; the jitter keeps them from all
-# restarting at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 20000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 2000))
+# restarting at once. Counted in requests, so it is set for a busy hour, not a quiet one: a worker serving a
+# viral article from the page cache answers 1,500 requests a second, and at 20,000 it restarted every 13 s,
+# each restart a cold worker (its own copies of cached pages, templates and database connections to fill again)
+# that showed in the readers' slowest responses (bench/bench_storm.py: p99 45-290 ms against 22-28 ms).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 200_000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 20_000))
 # The reverse proxy that terminates TLS; only it may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
