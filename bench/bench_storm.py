@@ -240,7 +240,8 @@ def one_round(args, env: dict, stale_seconds: str) -> dict:
 def report(rows: list[dict], args) -> str:
     lines = [
         f"Comment storm, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {args.db}, {COMMENTS}-comment article, "
-        f"readers `wrk {' '.join(ra.WRK_PAGE)} -d{args.duration}`, posters {args.rate:g}/s, gunicorn 2 sync workers",
+        f"readers `wrk {' '.join(ra.WRK_PAGE)} -d{args.duration}`, posters {args.rate:g}/s, "
+        f"gunicorn {args.workers} sync workers",
         "",
         "| stale copies | quiet req/s | quiet p99 ms | storm req/s | storm/quiet | storm p99 ms | posted/s | "
         "POST p50 ms | post errors | late posts | visible after: p50 / max ms | never seen | hello req/s | "
@@ -275,6 +276,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8181)
     parser.add_argument("--stale-seconds", default="1", help="PAGE_CACHE_STALE_SECONDS for the run (default 1)")
     parser.add_argument("--compare", action="store_true", help="also run with stale copies off, first")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers (default 2, as make bench; production has 2 x CPUs + 1)",
+    )
     args = parser.parse_args()
     if not 0 < args.rate <= 200:
         parser.error("--rate must be between 0 and 200 comments a second")
@@ -283,7 +290,7 @@ def main() -> int:
     if not ra.redis_available():
         parser.error(f"Redis at {args.redis} is not reachable: the storm needs the shared cache")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    env = prepare(args)
+    env = {**prepare(args), "WEB_CONCURRENCY": str(args.workers)}
     rows = []
     for seconds in (["0"] if args.compare else []) + [args.stale_seconds]:
         ra.log(f"stale copies {'off' if float(seconds) <= 0 else 'up to ' + seconds + ' s'}:")
