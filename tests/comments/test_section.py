@@ -139,7 +139,9 @@ def test_pages_are_counted_in_threads_and_replies_stay_with_their_thread(client,
 
 
 @override_settings(COMMENTS_PER_PAGE=2)
-@pytest.mark.parametrize("page, expected", [("abc", 1), ("0", 1), ("-3", 1), ("99", 2), ("2.5", 1), ("", 1)])
+@pytest.mark.parametrize(
+    "page, expected", [("abc", 1), ("0", 1), ("-3", 1), ("99", 2), ("9" * 30, 2), ("2.5", 1), ("", 1)]
+)
 def test_a_bad_page_number_shows_the_nearest_page(client, article, make_comment, page, expected):
     for _ in range(3):
         make_comment(article)
