@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from itertools import islice
 
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -19,7 +20,10 @@ def sync_article_counts(article_ids: Iterable[int]) -> None:
 
     Call it after anything that changes which comments readers see (a new comment, a moderator's decision,
     a purge). The count is of published comments: a tombstone ("This comment was removed.") is not a response.
-    Recounting rather than incrementing keeps the counter right however many changes race each other.
+    Recounting rather than incrementing keeps the counter right however many changes race each other, as long
+    as each count is taken after the article rows are locked: an UPDATE counts in the snapshot it started with,
+    so one that waited on the row behind another recount would otherwise write back a count from before the
+    other's comment (on PostgreSQL; SQLite runs one writer at a time).
     """
     ids = iter(sorted({int(pk) for pk in article_ids}))
     published = (
@@ -31,8 +35,11 @@ def sync_article_counts(article_ids: Iterable[int]) -> None:
         .values("n")
     )
     while batch := list(islice(ids, SYNC_BATCH)):
-        Article.objects.filter(pk__in=batch).update(
-            comment_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
-        )
+        with transaction.atomic():
+            # Locked in id order (no deadlock between two recounts), then counted by a statement of its own.
+            list(Article.objects.filter(pk__in=batch).order_by("pk").select_for_update().values_list("pk"))
+            Article.objects.filter(pk__in=batch).update(
+                comment_count=Coalesce(Subquery(published, output_field=IntegerField()), Value(0))
+            )
         for article_id in batch:
             invalidate_article(article_id)
