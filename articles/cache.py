@@ -240,12 +240,16 @@ def _from_entry(request, entry: dict, state: str = "hit") -> HttpResponse:
     if len(parts) == 1:
         content = parts[0]
     else:
-        # Reading the request's nonce is what puts it in this response's policy header.
-        nonce = getattr(request, "csp_nonce", None) if NONCE_PLACEHOLDER in parts else None
-        if nonce is None and NONCE_PLACEHOLDER in parts:  # no policy here: the page goes without the attribute
-            parts = _PLACEHOLDERS.split(entry["content"].replace(b' nonce="' + NONCE_PLACEHOLDER + b'"', b""))
-        token = reader_csrf_token(request).encode() if CSRF_PLACEHOLDER in parts else b""
-        values = {CSRF_PLACEHOLDER: token, NONCE_PLACEHOLDER: str(nonce).encode()}
+        values = {}
+        if NONCE_PLACEHOLDER in parts:
+            # Reading the request's nonce is what puts it in this response's policy header.
+            nonce = getattr(request, "csp_nonce", None)
+            if nonce is None:  # no policy here: the page goes without the attribute
+                parts = _PLACEHOLDERS.split(entry["content"].replace(b' nonce="' + NONCE_PLACEHOLDER + b'"', b""))
+            else:
+                values[NONCE_PLACEHOLDER] = str(nonce).encode()
+        if CSRF_PLACEHOLDER in parts:
+            values[CSRF_PLACEHOLDER] = reader_csrf_token(request).encode()
         pieces = parts.copy()
         pieces[1::2] = [values[placeholder] for placeholder in parts[1::2]]
         content = b"".join(pieces)

@@ -14,7 +14,7 @@ from django.db import DatabaseError, transaction
 
 from articles.models import Article
 from comments.addresses import reader_network
-from comments.counters import SYNC_BATCH, sync_article_counts  # noqa: F401  (callers import them from here)
+from comments.counters import sync_article_counts  # noqa: F401  (callers import it from here)
 from comments.dbretry import reconnect_if_dropped
 from comments.models import Comment
 from comments.spam import screen_comment
